@@ -1,0 +1,36 @@
+"""``validate`` and ``score``: thin edges around the pure functions (I/O here, logic elsewhere)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import rules as rules_mod
+from .loading import load_dataset
+
+
+def _warn(notes: list[str]) -> None:
+    for n in notes:
+        print(f"提示：{n}", file=sys.stderr)
+
+
+def validate(args: argparse.Namespace) -> int:
+    rules = rules_mod.load(args.rules)
+    data = load_dataset(args.data, rules, year=args.year)   # raises InputError with every problem
+    _warn(data.notes)
+    print(f"数据目录 {args.data} 检查通过：{len(data.units)} 个单位，{len(data.submissions)} 条录用记录，"
+          f"{len(data.events)} 条扣分事项，{len(data.targets)} 条年度目标。")
+    return 0
+
+
+def score(args: argparse.Namespace) -> int:
+    from .engine import score as run_engine
+    from .outputs import write_scores
+
+    rules = rules_mod.load(args.rules)
+    data = load_dataset(args.data, rules, year=args.year)
+    result = run_engine(data, rules, year=args.year, quarter=args.quarter)
+    _warn(list(data.notes) + list(result.notes))
+    written = write_scores(result, args.out)
+    for path in written:
+        print(f"已写出 {path}")
+    return 0
