@@ -1,0 +1,160 @@
+"""The bundled fonts: Noto Serif CJK SC (body, title) and Noto Sans CJK SC (tables, charts).
+
+Both ship inside the PyPI package ``mplfonts`` under the SIL Open Font License. mplfonts also ships
+SimHei, which is not free to redistribute: it is never referenced here.
+
+A character of the input that these fonts cannot draw (an emoji, a rare CJK Ext-B character) is
+printed as 〓, the placeholder Chinese typesetting uses, and reported with its file and row
+(bulletin spec, "Look").
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+PLACEHOLDER = "〓"
+SERIF_FAMILY = "Noto Serif CJK SC"
+SANS_FAMILY = "Noto Sans CJK SC"
+# Families we declare in @font-face for WeasyPrint; the PDF's BaseFont carries this name, so it
+# says which file was embedded (and never matches a differently named system font).
+SERIF_FACE = "NotoSerifCJKsc"
+SANS_FACE = "NotoSansCJKsc"
+
+_FILES = {"serif": "NotoSerifCJKsc-Regular.otf", "sans": "NotoSansCJKsc-Regular.otf"}
+
+
+def _font_dir() -> Path:
+    import mplfonts
+    return Path(mplfonts.__file__).resolve().parent / "fonts"
+
+
+def serif_path() -> Path:
+    """Noto Serif CJK SC (Song style): body text and the title."""
+    return _font_dir() / _FILES["serif"]
+
+
+def sans_path() -> Path:
+    """Noto Sans CJK SC (Hei style): tables and charts."""
+    return _font_dir() / _FILES["sans"]
+
+
+def font_paths() -> dict[str, Path]:
+    return {"serif": serif_path(), "sans": sans_path()}
+
+
+@lru_cache(maxsize=1)
+def covered() -> frozenset[int]:
+    """Code points both bundled fonts can draw (text may land in body or in a table)."""
+    from fontTools.ttLib import TTFont
+
+    sets = []
+    for path in font_paths().values():
+        with TTFont(str(path), lazy=True, fontNumber=0) as f:
+            sets.append(frozenset(f.getBestCmap()))
+    return frozenset.intersection(*sets)
+
+
+def _ignorable(ch: str) -> bool:
+    # Zero-width joiners, variation selectors and other format characters are not drawn at all:
+    # dropping them keeps "❤️" or a ZWJ emoji sequence from turning into a row of 〓.
+    cp = ord(ch)
+    return (unicodedata.category(ch) == "Cf" or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF)
+
+
+@lru_cache(maxsize=65536)
+def drawable(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` with every character the bundled fonts cannot draw replaced by 〓.
+
+    Returns the printable text and the characters that were replaced (in order of appearance,
+    each once). Whitespace is kept as is; invisible format characters are dropped.
+    """
+    cmap = covered()
+    if all(ord(ch) in cmap or ch.isspace() for ch in text):
+        return text, ()
+    out: list[str] = []
+    missing: dict[str, None] = {}
+    for ch in text:
+        if ord(ch) in cmap or ch.isspace():
+            out.append(ch)
+        elif _ignorable(ch):
+            continue
+        else:
+            out.append(PLACEHOLDER)
+            missing.setdefault(ch, None)
+    return "".join(out), tuple(missing)
+
+
+def describe(chars: Iterable[str]) -> str:
+    """'😀'(U+1F600)、'𠀀'(U+20000) — for warnings a user can search for."""
+    return "、".join(f"「{c}」(U+{ord(c):04X})" for c in chars)
+
+
+def drawable_series(values: pd.Series, frame: pd.DataFrame | None = None,
+                    column: str | None = None) -> tuple[pd.Series, list[str]]:
+    """Apply :func:`drawable` to a text column; warn once per cell that changed.
+
+    ``frame`` (the table ``values`` comes from, with ``_file`` / ``_row`` provenance) lets each
+    warning name the file and row the user can open. The input series is not modified.
+    """
+    text = values.astype("string").fillna("")
+    # Only distinct values are checked: a register of 200 units repeats its names thousands of times.
+    uniques = pd.unique(text.to_numpy())
+    checked = {u: drawable(str(u)) for u in uniques}
+    fixed = text.map(lambda v: checked[v][0]).astype("string")
+    bad = text[text.map(lambda v: bool(checked[v][1]))]
+    warnings: list[str] = []
+    if len(bad):
+        files = (frame.loc[bad.index, "_file"] if frame is not None and "_file" in frame.columns
+                 else pd.Series("", index=bad.index))
+        rows = (frame.loc[bad.index, "_row"] if frame is not None and "_row" in frame.columns
+                else pd.Series(pd.NA, index=bad.index))
+        col = f"列「{column}」" if column else ""
+        for idx in bad.index:
+            where = "，".join(p for p in (str(files[idx]) if files[idx] else "",
+                                          f"第 {rows[idx]} 行" if pd.notna(rows[idx]) else "", col) if p)
+            warnings.append(f"{where or '输入数据'}：字符 {describe(checked[bad[idx]][1])} 无法用内置字体显示，"
+                            f"已印作「{PLACEHOLDER}」")
+    return fixed, warnings
+
+
+def drawable_frame(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A copy of ``frame`` with the given text columns made drawable, and every warning."""
+    out = frame.copy()
+    warnings: list[str] = []
+    for col in columns:
+        if col in out.columns:
+            out[col], w = drawable_series(out[col], frame, col)
+            warnings.extend(w)
+    return out, warnings
+
+
+def setup_matplotlib() -> None:
+    """Register the bundled fonts and set rcParams for reproducible SVG charts with Chinese text.
+
+    Text becomes paths (the SVG needs no font to display), the hash salt and metadata are fixed so
+    two runs give the same bytes.
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    for path in font_paths().values():
+        font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [SANS_FAMILY],
+        "font.serif": [SERIF_FAMILY],
+        "axes.unicode_minus": False,       # U+2212 is drawable, but "-" matches the tables
+        "svg.fonttype": "path",
+        "svg.hashsalt": "liyang-bulletin",
+        "pdf.fonttype": 42,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+    })
+
+
+# Metadata to pass to savefig for byte-identical SVGs (no date, no tool version).
+SVG_METADATA = {"Date": None, "Creator": None}

@@ -1,0 +1,206 @@
+"""Rendering: executed notebook → HTML (nbconvert, in-process) → PDF (WeasyPrint).
+
+The HTML is self-contained (inline CSS, inline SVG charts; no script, no link to any host) and
+opens offline by double-click. The PDF embeds only the bundled Noto CJK fonts; a glyph they lack
+is a :class:`MissingGlyphError`, never a silent box (bulletin spec, "Look").
+"""
+from __future__ import annotations
+
+import copy
+import html as html_mod
+import io
+import logging
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from . import fonts
+from .errors import ScoringError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BULLETIN_TEMPLATE = TEMPLATES / "bulletin"
+DEFAULT_AUTHOR = "溧阳市大数据管理局"
+
+
+class MissingGlyphError(ScoringError):
+    """A character in the document that the bundled fonts cannot draw (a bug: input text goes
+    through ``fonts.drawable`` first)."""
+
+    def __init__(self, chars: tuple[str, ...] | list[str], detail: str = ""):
+        self.chars = tuple(chars)
+        shown = fonts.describe(self.chars) if self.chars else ""
+        msg = f"文档中有内置字体无法显示的字符：{shown}" if shown else "文档中有内置字体无法显示的字符"
+        super().__init__(msg + (f"（{detail}）" if detail else ""))
+
+
+# ---- CSS ------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def page_css() -> str:
+    """The shared print CSS: A4, GB/T 9704 margins, 「— n —」 page numbers, fonts, table rules.
+
+    Font families refer to the bundled faces declared by :func:`font_face_css` (added by
+    :func:`html_to_pdf`), then to the same fonts as installed on a reader's machine.
+    """
+    return (BULLETIN_TEMPLATE / "page.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def bulletin_css() -> str:
+    """page_css plus what only the notebook's HTML needs (wrappers, indent, screen view)."""
+    return page_css() + "\n" + (BULLETIN_TEMPLATE / "bulletin.css").read_text(encoding="utf-8")
+
+
+def font_face_css() -> str:
+    """@font-face rules pointing at the mplfonts files, for WeasyPrint only (never in the HTML:
+    local paths would leak into a file that is sent around)."""
+    faces = []
+    for family, path in ((fonts.SERIF_FACE, fonts.serif_path()), (fonts.SANS_FACE, fonts.sans_path())):
+        faces.append(f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+                     f"font-weight: normal; font-style: normal; }}")
+    return "\n".join(faces) + "\n"
+
+
+# ---- HTML -----------------------------------------------------------------------------------------
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    ex = HTMLExporter(template_name="bulletin", extra_template_basedirs=[str(TEMPLATES)])
+    ex.exclude_input = True
+    ex.exclude_input_prompt = True
+    ex.exclude_output_prompt = True
+    ex.exclude_anchor_links = True
+    ex.language_code = "zh"          # 'zh-CN' is not an ISO 639-1 code and silently becomes 'en'
+    ex.embed_images = True
+    return ex
+
+
+def notebook_to_html(nb_path_or_node, title: str, *, date: str | None = None,
+                     author: str = DEFAULT_AUTHOR) -> str:
+    """An executed notebook (path or nbformat node) → the bulletin's self-contained HTML.
+
+    ``date`` (ISO, e.g. the issue date) becomes the document's created/modified metadata, which
+    WeasyPrint copies into the PDF; never today's date, so two runs give the same bytes.
+    """
+    import nbformat
+
+    if isinstance(nb_path_or_node, (str, Path)):
+        nb = nbformat.read(str(nb_path_or_node), as_version=4)
+    else:
+        nb = copy.deepcopy(nb_path_or_node)
+    nb.metadata["title"] = title
+    resources = {"bulletin": {"title": title, "date": date or "", "author": author, "css": bulletin_css()},
+                 "metadata": {"name": title}}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    # Trailing spaces vary with template whitespace control only; normalize line ends for diffs.
+    return "\n".join(line.rstrip() for line in body.splitlines()) + "\n"
+
+
+# ---- PDF ------------------------------------------------------------------------------------------
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _weasyprint_log() -> Iterator[_Capture]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Capture()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False      # we report what matters ourselves
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<svg\b.*?</svg\s*>|<[^>]+>", re.S | re.I)
+
+
+def text_of(html: str) -> str:
+    """The characters a reader sees in ``html`` (tags, style, script and SVG paths removed)."""
+    return html_mod.unescape(_TAG.sub(" ", html))
+
+
+def check_glyphs(html: str) -> None:
+    """Raise :class:`MissingGlyphError` for visible characters the bundled fonts cannot draw."""
+    _, missing = fonts.drawable(text_of(html))
+    if missing:
+        raise MissingGlyphError(missing)
+
+
+def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
+    """(BaseFont, embedded?) of every font in every page's resources, Type3 and descendants included."""
+    from pypdf import PdfReader
+
+    out: list[tuple[str, bool]] = []
+    for page in PdfReader(str(path)).pages:
+        res = page.get("/Resources")
+        res = res.get_object() if res is not None else {}
+        fdict = res.get("/Font")
+        if fdict is None:
+            continue
+        for ref in fdict.get_object().values():
+            font = ref.get_object()
+            targets = [font]
+            if "/DescendantFonts" in font:
+                targets = [d.get_object() for d in font["/DescendantFonts"]]
+            for f in targets:
+                desc = f.get("/FontDescriptor")
+                desc = desc.get_object() if desc is not None else {}
+                embedded = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                out.append((str(f.get("/BaseFont", font.get("/BaseFont", ""))), embedded))
+    return out
+
+
+# Inline SVG presentation styles (fill, stroke…) that WeasyPrint's CSS parser does not know: harmless.
+_NOISE = re.compile(r"^Ignored `[^`]*` at \d+:\d+, unknown property|notdef", re.I)
+
+
+def _bundled(base_font: str) -> bool:
+    name = base_font.split("+", 1)[-1].replace(" ", "")
+    return name.startswith(("NotoSerifCJK", "NotoSansCJK"))
+
+
+def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None) -> list[str]:
+    """Render ``html`` to ``out`` with WeasyPrint and the bundled fonts; return warnings.
+
+    Raises :class:`MissingGlyphError` when the text holds a character the bundled fonts lack,
+    when WeasyPrint draws a .notdef glyph, or when it had to fall back to a system font.
+    Metadata dates come from the HTML (``dcterms.created``), so the bytes are reproducible.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    check_glyphs(html)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font_config = FontConfiguration()
+    styles = [CSS(string=font_face_css(), font_config=font_config)]
+    if "@bottom-center" not in html:         # a caller's own HTML without our page CSS (statements)
+        styles.append(CSS(string=page_css(), font_config=font_config))
+    with _weasyprint_log() as log:
+        doc = HTML(string=html, base_url=str(base_url) if base_url else str(Path.cwd()))
+        buf = io.BytesIO()
+        doc.write_pdf(buf, stylesheets=styles, font_config=font_config, uncompressed_pdf=False)
+    notdef = [r.getMessage() for r in log.records if "notdef" in r.getMessage().lower()]
+    if notdef:
+        raise MissingGlyphError((), detail="；".join(sorted(set(notdef)))[:500])
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(buf.getvalue())
+    foreign = sorted({name for name, _ in pdf_fonts(tmp) if not _bundled(name)})
+    if foreign:
+        tmp.unlink()
+        raise MissingGlyphError((), detail="排版时改用了系统字体 " + "、".join(foreign))
+    tmp.replace(out)
+    return sorted({f"PDF 排版提示：{r.getMessage()}" for r in log.records
+                   if r.levelno >= logging.WARNING and not _NOISE.search(r.getMessage())})
