@@ -1,0 +1,389 @@
+"""The main job: ``python -m scoring bulletin`` (one quarter) and ``year`` (four quarters).
+
+validate input → papermill (the notebook scores and writes scores.csv / ledger.csv / scores.xlsx)
+→ nbconvert → bulletin.html → WeasyPrint → bulletin.pdf → unit statements → manifest.json, all in a
+staging folder beside the target, swapped into ``OUT/<Y>Q<Q>`` only when every step succeeded. A
+failed run leaves the previous output untouched; bad input writes nothing at all.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import inspect
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import yaml
+
+from . import rules as rules_mod
+from .errors import InputError, ScoringError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "quarterly_bulletin.ipynb"
+PARAMS_DIR = ROOT / "params"
+QUARTER_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+ISSUER = "溧阳市大数据管理局"
+# Keys a params/<Y>Q<Q>.yaml may hold: the notebook's parameters (docs/ARCHITECTURE.md).
+PARAM_KEYS = ("year", "quarter", "data_dir", "rules_file", "output_dir", "issue_number", "issue_date",
+              "doc_number", "cc", "next_steps", "issuer")
+# The run decides these from its command line; a params file's values are for plain papermill use.
+RUN_KEYS = ("year", "quarter", "data_dir", "rules_file", "output_dir")
+
+
+class RunError(ScoringError):
+    """A step of the run failed (not the user's input): exit status 1."""
+
+    exit_code = 1
+
+
+# ---- quarter and parameters ---------------------------------------------------------------------------
+def parse_quarter(text: str) -> tuple[int, int]:
+    """'2023Q3' (also '2023q3', '2023-Q3') → (2023, 3)."""
+    m = re.fullmatch(r"\s*(\d{4})\s*[-_ ]?[Qq]\s*([1-4])\s*", text or "")
+    if not m:
+        raise ScoringError(f"季度「{text}」格式不对：应写作 年份Q季度，如 2023Q3")
+    return int(m.group(1)), int(m.group(2))
+
+
+def latest_quarter(data) -> tuple[int, int]:
+    """The latest quarter with data (an adoption or an event) in the last year of the data."""
+    import pandas as pd
+
+    dates = pd.concat([data.submissions["adopted_on"], data.events["date"]], ignore_index=True).dropna()
+    if dates.empty:
+        raise ScoringError("数据中没有任何录用记录或扣分事项，无法确定要通报的季度，请用 --quarter 指定（如 2023Q3）")
+    year = int(dates.dt.year.max())
+    quarter = int(dates[dates.dt.year == year].dt.quarter.max())
+    return year, quarter
+
+
+def default_issue_date(year: int, quarter: int) -> dt.date:
+    """The 10th of the month after the quarter (data contract; never today)."""
+    month = quarter * 3 + 1
+    return dt.date(year + 1, 1, 10) if month > 12 else dt.date(year, month, 10)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return str(value).strip("\n") if isinstance(value, str) else str(value)
+
+
+def bulletin_params(year: int, quarter: int, params_file: Path | None = None) -> tuple[dict[str, str], Path | None]:
+    """The bulletin's parameters: from ``params_file`` or params/<Y>Q<Q>.yaml when present, else the
+    contract's defaults (issue number = the quarter's number, issue date = 10th of the next month)."""
+    out: dict[str, str] = {"issue_number": str(quarter), "issue_date": default_issue_date(year, quarter).isoformat(),
+                           "doc_number": "", "cc": "", "next_steps": "", "issuer": ISSUER}
+    path = Path(params_file) if params_file else PARAMS_DIR / f"{year}Q{quarter}.yaml"
+    if params_file and not path.exists():
+        raise ScoringError(f"找不到通报参数文件：{path}")
+    if not path.exists():
+        return out, None
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ScoringError(f"通报参数文件 {path} 无法读取：{err}") from None
+    if not isinstance(loaded, dict):
+        raise ScoringError(f"通报参数文件 {path} 的顶层须为「键: 值」")
+    unknown = sorted(set(loaded) - set(PARAM_KEYS))
+    if unknown:
+        raise ScoringError(f"通报参数文件 {path} 有未知的键 {'、'.join(map(str, unknown))}；可用的键：{'、'.join(PARAM_KEYS)}")
+    for key in ("year", "quarter"):
+        if key in loaded and int(loaded[key]) != (year if key == "year" else quarter):
+            raise ScoringError(f"通报参数文件 {path} 写的是 {loaded.get('year')}年第{loaded.get('quarter')}季度，"
+                               f"与要生成的 {year}Q{quarter} 不符")
+    for key, value in loaded.items():
+        if key not in RUN_KEYS:
+            out[key] = _as_text(value)
+    try:
+        dt.date.fromisoformat(out["issue_date"])
+    except ValueError:
+        raise ScoringError(f"通报参数文件 {path} 的 issue_date「{out['issue_date']}」不是 YYYY-MM-DD 格式的日期") from None
+    return out, path
+
+
+# ---- progress -------------------------------------------------------------------------------------
+@dataclass
+class Progress:
+    label: str = ""
+    stream: Any = None
+    steps: list[tuple[str, float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.stream = self.stream or sys.stderr
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        self.say(f"{self.label}{name} …")
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - t0
+            self.steps.append((name, took))
+        self.say(f"{self.label}{name} 完成（{took:.1f} 秒）")
+
+
+# ---- staging and swap ---------------------------------------------------------------------------
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(out: Path) -> list[Path]:
+    """Remove staging / swapped-out folders of runs that were killed (their process is gone)."""
+    removed = []
+    for p in sorted(out.glob(".*.partial-*")) + sorted(out.glob(".*.old-*")):
+        m = re.search(r"-(\d+)$", p.name)
+        if p.is_dir() and m and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def swap_into(staging: Path, target: Path) -> None:
+    """Put ``staging`` at ``target``, replacing an existing folder whole (rename, rename, delete)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        target.rename(old)
+    try:
+        staging.rename(target)
+    except OSError:
+        if old is not None:
+            old.rename(target)          # put the previous output back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _rel(path: Path) -> str:
+    """A path as the notebook sees it (cwd = repo root): relative inside the repo, else absolute."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(ROOT).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+# ---- the steps -------------------------------------------------------------------------------------
+@contextmanager
+def _kernel_stderr(progress: Progress) -> Iterator[None]:
+    """The kernel process inherits fd 2: catch what it writes, pass on all but known noise."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            for line in tmp.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and "running over TCP without encryption" not in line:
+                    progress.say(f"  内核：{line}")
+
+
+def execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: Progress):
+    """Run the notebook with papermill in-process (cwd = repo root); a failing cell → RunError."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        with _kernel_stderr(progress):
+            nb = pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
+                                     kernel_name="python3", cwd=str(ROOT), progress_bar=False,
+                                     log_output=False, report_mode=False)
+    except PapermillExecutionError as err:
+        where = f"第 {err.exec_count} 个代码单元格" if err.exec_count else f"第 {err.cell_index + 1} 个单元格"
+        raise RunError(f"通报笔记本 {_rel(notebook)} {where}执行失败：{err.ename}：{err.evalue}。"
+                       "原有输出未改动。") from None
+    except FileNotFoundError as err:
+        raise RunError(f"找不到通报笔记本：{err.filename or notebook}") from None
+    return nb
+
+
+def _stderr_of(nb) -> list[str]:
+    """Lines the notebook's cells printed on stderr (warnings such as 〓 replacements)."""
+    lines: list[str] = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                lines.extend(t for t in str(out.get("text", "")).splitlines() if t.strip())
+    return list(dict.fromkeys(lines))
+
+
+def _statements(data, rules, year: int, quarter: int, folder: Path, params: Mapping[str, str],
+                progress: Progress) -> list[str]:
+    """Hook for the unit statements (scoring.statements.render_all), when that module is present."""
+    try:
+        from . import statements
+        from .engine import score
+    except ImportError as err:
+        return [f"得分明细单未生成：模块 {err.name} 尚不可用"]
+    result = score(data, rules, year=year, quarter=quarter)
+    kwargs: dict[str, Any] = {"issuer": params.get("issuer") or None, "issue_date": params.get("issue_date"),
+                              "progress": sys.stderr.isatty()}
+    accepted = inspect.signature(statements.render_all).parameters
+    statements.render_all(result, folder, **{k: v for k, v in kwargs.items() if k in accepted})
+    return []
+
+
+@dataclass
+class BulletinRun:
+    year: int
+    quarter: int
+    folder: Path
+    steps: list[tuple[str, float]]
+    warnings: list[str]
+
+
+def bulletin_title(year: int, quarter: int) -> str:
+    return f"溧阳市人民政府门户网站内容保障{year}年{QUARTER_ZH[quarter]}通报"
+
+
+def run_bulletin(*, data_dir: Path, rules_file: Path, year: int, quarter: int, out: Path,
+                 statements: bool = True, params_file: Path | None = None, notebook: Path = NOTEBOOK,
+                 data=None, rules=None, progress: Progress | None = None) -> BulletinRun:
+    """One quarter's bulletin into ``out/<Y>Q<Q>`` (see module docstring). Raises ScoringError."""
+    from .loading import load_dataset
+    from .manifest import build_manifest, write_manifest
+    from .render import html_to_pdf, notebook_to_html
+
+    progress = progress or Progress()
+    rules = rules or rules_mod.load(rules_file)
+    if data is None:
+        with progress.step("检查输入数据"):
+            data = load_dataset(data_dir, rules)
+    params, params_path = bulletin_params(year, quarter, params_file)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out)
+    name = f"{year}Q{quarter}"
+    staging = out / f".{name}.partial-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    warnings: list[str] = list(data.notes)
+    try:
+        nb_params = {"year": year, "quarter": quarter, "data_dir": _rel(data_dir), "rules_file": _rel(rules_file),
+                     "output_dir": _rel(staging), **params}
+        with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
+            nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress)
+        warnings += _stderr_of(nb)
+        title = bulletin_title(year, quarter)
+        with progress.step("生成 bulletin.html"):
+            html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER)
+            (staging / "bulletin.html").write_text(html, encoding="utf-8")
+        with progress.step("生成 bulletin.pdf"):
+            warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
+        if statements:
+            with progress.step("生成各单位得分明细单"):
+                warnings += _statements(data, rules, year, quarter, staging, params, progress)
+        with progress.step("写出 manifest.json"):
+            inputs = [Path(p) for p in data.files]
+            manifest = build_manifest(inputs=inputs, rules_file=Path(rules_file),
+                                      parameters={**nb_params, "output_dir": _rel(out / name),
+                                                  "params_file": _rel(params_path) if params_path else "",
+                                                  "notebook": _rel(notebook), "statements": statements},
+                                      output_dir=staging, root=ROOT)
+            write_manifest(manifest, staging)
+        target = out / name
+        swap_into(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BulletinRun(year, quarter, target, list(progress.steps), list(dict.fromkeys(warnings)))
+
+
+def _summary(run: BulletinRun, progress: Progress, total: float) -> None:
+    for w in run.warnings:
+        progress.say(f"提示：{w}")
+    files = sorted(p.relative_to(run.folder).as_posix() for p in run.folder.iterdir())
+    progress.say(f"{run.year}年{QUARTER_ZH[run.quarter]}通报已生成：{run.folder}")
+    progress.say("  文件：" + "、".join(files))
+    progress.say("  用时：" + "；".join(f"{n.split('（')[0]} {t:.1f} 秒" for n, t in run.steps) + f"；合计 {total:.1f} 秒")
+
+
+# ---- commands --------------------------------------------------------------------------------------
+def _rules_path(args: argparse.Namespace) -> Path:
+    return Path(args.rules) if getattr(args, "rules", None) else rules_mod.DEFAULT_RULES
+
+
+def bulletin_command(args: argparse.Namespace) -> int:
+    """``python -m scoring bulletin``: validate first (InputError → exit 2, nothing written)."""
+    from .loading import load_dataset
+
+    t0 = time.perf_counter()
+    progress = Progress()
+    rules_file = _rules_path(args)
+    rules = rules_mod.load(rules_file)
+    with progress.step("检查输入数据"):
+        data = load_dataset(args.data, rules)
+    year, quarter = parse_quarter(args.quarter) if args.quarter else latest_quarter(data)
+    progress.say(f"通报季度：{year}年{QUARTER_ZH[quarter]}" + ("" if args.quarter else "（数据中最近一年的最后一个有数据的季度）"))
+    run = run_bulletin(data_dir=args.data, rules_file=rules_file, year=year, quarter=quarter, out=args.out,
+                       statements=args.statements == "yes", params_file=getattr(args, "params", None),
+                       data=data, rules=rules, progress=progress)
+    _summary(run, progress, time.perf_counter() - t0)
+    return 0
+
+
+def year_command(args: argparse.Namespace) -> int:
+    """``python -m scoring year``: the four quarters in turn; one failing quarter does not stop the
+    others; exit non-zero if any failed."""
+    from .loading import load_dataset
+
+    t0 = time.perf_counter()
+    progress = Progress()
+    rules_file = _rules_path(args)
+    rules = rules_mod.load(rules_file)
+    with progress.step("检查输入数据"):
+        data = load_dataset(args.data, rules, year=args.year)
+    for note in data.notes:
+        progress.say(f"提示：{note}")
+    data = dataclasses.replace(data, notes=())     # printed once, not once per quarter
+    statements = getattr(args, "statements", "yes") == "yes"
+    done: list[BulletinRun] = []
+    failed: list[tuple[int, str]] = []
+    for quarter in (1, 2, 3, 4):
+        qp = Progress(label=f"[{args.year}Q{quarter}] ", stream=progress.stream)
+        qp.say(f"=== {args.year}年{QUARTER_ZH[quarter]}（{quarter}/4）===")
+        try:
+            run = run_bulletin(data_dir=args.data, rules_file=rules_file, year=args.year, quarter=quarter,
+                               out=args.out, statements=statements, data=data, rules=rules, progress=qp)
+        except ScoringError as err:
+            failed.append((quarter, str(err)))
+            qp.say(f"失败：{err}")
+            continue
+        done.append(run)
+        _summary(run, qp, sum(t for _, t in run.steps))
+    progress.say(f"全年完成 {len(done)}/4 个季度，用时 {time.perf_counter() - t0:.1f} 秒。")
+    for quarter, why in failed:
+        progress.say(f"  {args.year}年{QUARTER_ZH[quarter]}失败：{why}")
+    return 1 if failed else 0
