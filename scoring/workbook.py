@@ -99,12 +99,15 @@ def milli_to_number(milli: Any) -> Decimal | None:
 def _value(v: Any, kind: str) -> Any:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return None
+    if kind != "text" and isinstance(v, str) and not v.strip():
+        return None
     if kind == "milli":
         return milli_to_number(v)
     if kind == "int":
         return int(v)
-    if kind == "number":
-        return Decimal(str(v)).normalize()
+    if kind == "number":            # e.g. the late factor, an exact decimal (engine gives it as text)
+        d = Decimal(str(v).strip())
+        return d.to_integral_value() if d == d.to_integral_value() else d.normalize()
     if kind == "bool":
         return "是" if bool(v) else "否"
     if kind == "date":
