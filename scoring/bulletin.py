@@ -373,6 +373,11 @@ def problems(result: Result) -> pd.DataFrame:
                             na_position="last")
 
 
+def _zeroed(reason: str) -> str:
+    """The reason, saying that the year's score is zeroed unless it says so already."""
+    return reason if "归零" in reason else f"{reason}，本年度得分归零"
+
+
 def problem_line(result: Result, row: Mapping[str, object]) -> str:
     """「市司法局：内容不准确被常州通报 1 次，扣 10 分」, then date and note in brackets."""
     events = result.rules.events
@@ -386,15 +391,20 @@ def problem_line(result: Result, row: Mapping[str, object]) -> str:
     else:
         ev = events.get(etype)
         scope = "本年度各季度得分及全年得分归零" if (ev is None or ev.veto == "year") else "本季度得分计0分"
-        what = text(ev.name) if ev is not None else (text(row.get("note")) or "未完成年度目标任务")
-        head = f"{unit}：{what}，一票否决，{scope}" if ev is not None else f"{unit}：{what}，{scope}"
+        if ev is not None:
+            head = f"{unit}：{text(ev.name)}，一票否决，{scope}"
+        else:   # no event: an unmet annual target (R11); the engine's reason says what and why
+            head = f"{unit}：{_zeroed(text(row.get('note')) or '未完成年度目标任务')}"
     details = []
     date = row.get("event_date")
     if date is not None and not pd.isna(date):
         details.append(zh_date(pd.Timestamp(date).date()))
     note = row.get("note")
-    if note is not None and not pd.isna(note) and str(note).strip() and (row["kind"] == "deduction" or etype in events):
-        details.append(text(str(note).strip()))
+    note = "" if note is None or pd.isna(note) else str(note).strip()
+    # A veto row's note is the engine's own reason (already said above); an empty event note
+    # comes back as the event's name.
+    if row["kind"] == "deduction" and note and not (etype in events and note == events[etype].name):
+        details.append(text(note))
     return head + (f"（{'，'.join(details)}）" if details else "")
 
 
@@ -410,8 +420,8 @@ def section_problems(result: Result, numbering: Mapping[str, str]) -> str:
     n_units = rows["unit_id"].nunique()
     n_veto = int((rows["kind"] == "veto").sum())
     total = int(rows.loc[rows["kind"] == "deduction", "points"].sum())
-    parts.append(f"<p>本季度共有 {n_units} 个单位存在扣分或一票否决事项，合计扣 {fmt(total)} 分"
-                 + (f"，一票否决 {n_veto} 起" if n_veto else "") + "，具体如下：</p>")
+    summary = "，".join(([f"合计扣 {fmt(total)} 分"] if total else []) + ([f"一票否决 {n_veto} 起"] if n_veto else []))
+    parts.append(f"<p>本季度共有 {n_units} 个单位存在扣分或一票否决事项，{summary}，具体如下：</p>")
     items = [f'<li class="veto">{problem_line(result, r)}</li>' if r["kind"] == "veto"
              else f"<li>{problem_line(result, r)}</li>" for r in rows.to_dict("records")]
     parts.append(f'<ul class="problems">{"".join(items)}</ul>')
@@ -497,8 +507,8 @@ def section_annual(result: Result, numbering: Mapping[str, str]) -> str:
     if vetoed.empty:
         parts.append("<p>本年度无单位被一票否决。</p>")
     else:
-        items = "".join(f'<li class="veto">{text(r["unit_name"])}：{text(r["veto_reason"]) or "一票否决"}，'
-                        f"本年度得分归零</li>" for r in vetoed.to_dict("records"))
+        items = "".join(f'<li class="veto">{text(r["unit_name"])}：{_zeroed(text(r["veto_reason"]) or "一票否决")}</li>'
+                        for r in vetoed.to_dict("records"))
         parts.append(f'<ul class="problems">{items}</ul>')
     return "".join(parts)
 
