@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 from xml.etree import ElementTree
+from xml.sax.saxutils import unescape
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,12 @@ class _Source:
     cells: pd.DataFrame          # canonical name → stripped text, "" for empty; RangeIndex
     rows: np.ndarray             # row number as the user sees it, per position
     headers: dict[str, str]      # canonical name → header as the user wrote it
+    memo: dict = field(default_factory=dict)   # parsed columns, shared by the checks and the typed frame
+
+    def once(self, key: tuple, make: Callable[[], object]):
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
     @property
     def label(self) -> str:
@@ -96,47 +103,61 @@ def _closest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | No
 
 
 # ---- reading -----------------------------------------------------------------------------------
-def _csv_frame(data: bytes) -> pd.DataFrame:
-    """All cells as strings, no header interpretation (row 0 is the header)."""
+def _csv_frame(data: bytes | Path) -> pd.DataFrame:
+    """All cells as strings, no header interpretation (row 0 is the header). UTF-8 only (a BOM is skipped)."""
+    source = data if isinstance(data, Path) else io.BytesIO(data)
     try:
-        return pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="pyarrow")
+        return pd.read_csv(source, header=None, dtype=str, keep_default_na=False, engine="pyarrow")
     except Exception:  # noqa: BLE001 - pyarrow is strict about ragged rows; the C reader names the line
-        frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="c",
-                            skip_blank_lines=False)
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        frame = pd.read_csv(source, header=None, dtype=str, keep_default_na=False, engine="c",
+                            skip_blank_lines=False, encoding="utf-8-sig")
         return frame.fillna("")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _Source | None:
     name = path.name
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)      # enough to tell a CSV from a workbook or binary garbage
     except OSError as err:
         out.add(name, None, None, None, f"无法读取文件（{err.strerror or err}）", "unreadable_file")
         return None
-    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         out.add(name, None, None, None, "这是一个 Excel 工作簿，却以 .csv 为扩展名；请在 Excel 中“另存为”CSV UTF-8（逗号分隔），"
                 "或把工作簿（.xlsx）单独放在数据目录中", "binary_file")
         return None
-    if b"\x00" in raw[:1 << 16]:
+    if b"\x00" in head:
         out.add(name, None, None, None, "文件含有二进制内容，不是文本 CSV；如果是 Excel 的“Unicode 文本”(UTF-16)，"
                 "请改为“另存为 → CSV UTF-8（逗号分隔）”", "binary_file")
         return None
-    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+    if not head.strip(b" \t\r\n\xef\xbb\xbf") and not path.read_bytes().strip(b" \t\r\n\xef\xbb\xbf"):
         out.add(name, 1, None, "", f"文件是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录", "empty_file")
         return None
     try:
-        raw.decode("utf-8")
-        data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    except UnicodeDecodeError:
         try:
-            data = raw.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError as err:
-            row = raw[:err.start].count(b"\n") + 1
-            out.add(name, row, None, None, "无法识别文件的文字编码；CSV 须为 UTF-8（可带 BOM）或 GB18030/GBK（中文 Windows 上 "
-                    "Excel 另存的 CSV），本行附近有不属于这两种编码的字节", "bad_encoding")
-            return None
-    try:
-        frame = _csv_frame(data)
+            frame = _csv_frame(path)       # the reader itself rejects bytes that are not UTF-8
+        except Exception:  # noqa: BLE001
+            raw = path.read_bytes()
+            if _is_utf8(raw):
+                raise
+            try:
+                data = raw.decode("gb18030").encode("utf-8")
+            except UnicodeDecodeError as err:
+                row = raw[:err.start].count(b"\n") + 1
+                out.add(name, row, None, None, "无法识别文件的文字编码；CSV 须为 UTF-8（可带 BOM）或 GB18030/GBK（中文 Windows 上 "
+                        "Excel 另存的 CSV），本行附近有不属于这两种编码的字节", "bad_encoding")
+                return None
+            frame = _csv_frame(data)
     except Exception as err:  # noqa: BLE001 - any reader failure is the user's file, not our bug
         line = re.search(r"line (\d+)", str(err))
         out.add(name, int(line.group(1)) if line else None, None, None,
@@ -206,7 +227,7 @@ def _uncached_formulas(path: Path) -> dict[str, list[tuple[int, int, str]]]:
                 ref = _REF.search(m.group(1))
                 if ref is None:
                     continue
-                text = (f.group(1) or b"").decode("utf-8", "replace")
+                text = unescape((f.group(1) or b"").decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
                 found.setdefault(sheet.get("name", ""), []).append(
                     (int(ref.group(2)), _column_index(ref.group(1)), "=" + text))
     return found
@@ -426,12 +447,9 @@ class _Units:
         return f"单位名册（{self.source}）中没有这个单位；可填单位编码、单位名称或别名{tip}"
 
 
-def _whole(min_value: int) -> Callable[[pd.Series], pd.Series]:
-    def check(s: pd.Series) -> pd.Series:
-        num = parsing.parse_numbers(s)
-        ok = num.values.notna() & (num.values % 1 == 0) & (num.values >= min_value)
-        return ok | (s == "")
-    return check
+def _whole(num: parsing.Parsed, s: pd.Series, min_value: int) -> pd.Series:
+    ok = num.values.notna() & (num.values % 1 == 0) & (num.values >= min_value)
+    return ok | (s == "")
 
 
 def _number_reason(value: str, min_value: int) -> str:
@@ -454,9 +472,29 @@ INT_RULES = {  # field → (code, smallest accepted, what is expected)
 }
 
 
-def _checks(f: Field, vocab: dict[str, _Vocab], units: _Units | None) -> list[tuple[pa.Check, Callable[[str], str]]]:
-    """The pandera checks of one field, each named by its problem code, with its Chinese explanation."""
+def _dates_of(src: _Source, canon: str) -> parsing.Parsed:
+    return src.once(("date", canon), lambda: parsing.parse_dates(_text(src, canon)))
+
+
+def _bools_of(src: _Source, canon: str) -> parsing.Parsed:
+    return src.once(("bool", canon), lambda: parsing.parse_bools(_text(src, canon)))
+
+
+def _numbers_of(src: _Source, canon: str) -> parsing.Parsed:
+    return src.once(("number", canon), lambda: parsing.parse_numbers(_text(src, canon)))
+
+
+def _resolved(src: _Source, canon: str, table: dict[str, str]) -> pd.Series:
+    return src.once(("resolve", canon, id(table)), lambda: parsing.resolve(_text(src, canon), table))
+
+
+def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | None) -> list[tuple[pa.Check, Callable[[str], str]]]:
+    """The pandera checks of one field, each named by its problem code, with its Chinese explanation.
+
+    Each check reads the column it is given; parsing is memoised on the source so that the typed
+    frame built afterwards reuses it rather than parsing a million cells twice."""
     checks: list[tuple[pa.Check, Callable[[str], str]]] = []
+    c = f.name
 
     def add(code: str, fn: Callable[[pd.Series], pd.Series], expected: Callable[[str], str]) -> None:
         checks.append((pa.Check(fn, name=code, element_wise=False, ignore_na=False), expected))
@@ -464,24 +502,24 @@ def _checks(f: Field, vocab: dict[str, _Vocab], units: _Units | None) -> list[tu
     if f.required and f.kind != "unit":
         add("missing_value", lambda s: s != "", lambda v, f=f: f"「{f.zh}」是必填项，不能为空")
     if f.kind == "str":
-        add("text_too_long", lambda s: s.str.len() <= MAX_TEXT,
+        add("text_too_long", lambda s: ~parsing.too_long(s, MAX_TEXT),
             lambda v: f"文字过长（{len(v)} 字）；不得超过 {MAX_TEXT} 字")
     elif f.kind == "date":
-        add("bad_date", lambda s: ~parsing.parse_dates(s).bad,
+        add("bad_date", lambda s: ~_dates_of(src, c).bad,
             lambda v: f"无法识别的日期；可写作 {parsing.DATE_EXAMPLES}")
-        add("impossible_date", lambda s: ~parsing.parse_dates(s).impossible,
+        add("impossible_date", lambda s: ~_dates_of(src, c).impossible,
             lambda v: "日期不存在（请核对年、月、日，例如 2 月没有 30 日、没有 13 月）")
     elif f.kind == "bool":
-        add("bad_bool", lambda s: ~parsing.parse_bools(s).bad,
+        add("bad_bool", lambda s: ~_bools_of(src, c).bad,
             lambda v: f"无法识别的是/否值；可填 {parsing.BOOL_EXAMPLES}")
     elif f.kind == "int":
         code, low, text = INT_RULES[f.name]
-        add(code, _whole(low), lambda v, low=low, text=text: f"{text}；「{v}」{_number_reason(v, low)}")
+        add(code, lambda s, low=low: _whole(_numbers_of(src, c), s, low), lambda v, low=low, text=text: f"{text}；「{v}」{_number_reason(v, low)}")
     elif f.kind in vocab:
         v = vocab[f.kind]
-        add(f"unknown_{f.kind}", lambda s, v=v: (s == "") | parsing.resolve(s, v.table).notna().to_numpy(), v.expected)
+        add(f"unknown_{f.kind}", lambda s, v=v: (s == "") | _resolved(src, c, v.table).notna(), v.expected)
     elif f.kind == "unit" and units is not None:
-        add("unknown_unit", lambda s: (s == "") | parsing.resolve(s, units.table).notna().to_numpy(), units.expected)
+        add("unknown_unit", lambda s: (s == "") | _resolved(src, c, units.table).notna(), units.expected)
     return checks
 
 
@@ -491,7 +529,7 @@ def _check_cells(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, o
     explain: dict[tuple[str, str], Callable[[str], str]] = {}
     columns: dict[str, pa.Column] = {}
     for canon in src.cells.columns:
-        checks = _checks(fields[canon], vocab, units)
+        checks = _checks(src, fields[canon], vocab, units)
         for check, expected in checks:
             explain[(canon, check.name)] = expected
         columns[canon] = pa.Column(checks=[c for c, _ in checks], required=False, nullable=True)
@@ -531,23 +569,22 @@ def _provenance(frame: dict[str, pd.Series], src: _Source) -> pd.DataFrame:
 
 
 def _dates(src: _Source, canon: str) -> pd.Series:
-    return parsing.parse_dates(_text(src, canon)).values
+    return _dates_of(src, canon).values
 
 
 def _bools(src: _Source, canon: str) -> pd.Series:
-    return parsing.parse_bools(_text(src, canon)).values
-
-
-def _ints(src: _Source, canon: str, default: int) -> pd.Series:
-    values = parsing.parse_numbers(_text(src, canon)).values
-    return values.fillna(default).astype("int64")
+    return _bools_of(src, canon).values
 
 
 def _first_of_each(key: pd.Series) -> np.ndarray:
-    """For each row, the position of the first row with the same (non-empty) key."""
-    codes, _ = pd.factorize(key)
-    first = pd.Series(np.arange(len(key))).groupby(codes).transform("min").to_numpy()
-    return first
+    """For each row, the position of the first row with the same key."""
+    codes, uniques = pd.factorize(key, use_na_sentinel=False)
+    n = len(codes)
+    if len(uniques) == n:
+        return np.arange(n)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(n)[::-1]      # the last write wins: the earliest row
+    return first[codes]
 
 
 def _duplicates(src: _Source, canon: str, code: str, what: str, out: _Problems) -> None:
@@ -601,7 +638,7 @@ def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.D
             owner.setdefault(key, (pos, "别名"))
             lookup.setdefault(key, uid)
             shown.setdefault(a, f"{name}（{uid}）")
-    category = parsing.resolve(_text(src, "category"), vocab["category"].table).fillna("")
+    category = _resolved(src, "category", vocab["category"].table).fillna("")
     frame = _provenance({
         "unit_id": ids, "unit_name": names, "category": category.astype("string"),
         "informant": _text(src, "informant"),
@@ -612,8 +649,8 @@ def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.D
 
 def _unit_ids(src: _Source, units: _Units, out: _Problems) -> pd.Series:
     """单位编码 / 单位名称 (either, any spelling) → unit_id; both empty or disagreeing is a problem."""
-    by_id = parsing.resolve(_text(src, "unit_id"), units.table)
-    by_name = parsing.resolve(_text(src, "unit_name"), units.table)
+    by_id = _resolved(src, "unit_id", units.table)
+    by_name = _resolved(src, "unit_name", units.table)
     raw_id, raw_name = _text(src, "unit_id"), _text(src, "unit_name")
     has_ref = any(c in src.cells for c in ("unit_id", "unit_name"))
     if has_ref:
@@ -637,15 +674,20 @@ def _conflicting_records(src: _Source, frame: pd.DataFrame, out: _Problems) -> N
     if not len(rid) or "record_id" not in src.cells:
         return
     first = _first_of_each(rid)
+    if (first == np.arange(len(first))).all():
+        return                                   # every record id occurs once: nothing can disagree
+    has_id = (rid != "").to_numpy(dtype=bool)
     for canon, what in (("unit_id", "单位"), ("column", "栏目")):
+        codes, uniques = pd.factorize(frame[canon], use_na_sentinel=False)
+        given = np.asarray(uniques, dtype=object)[codes] != "" if len(uniques) else np.zeros(len(codes), bool)
+        differs = has_id & given & given[first] & (codes != codes[first])
+        if not differs.any():
+            continue
         if canon == "unit_id":
             header_canon = "unit_id" if "unit_id" in src.headers else "unit_name"
             shown = _text(src, "unit_id").where(_text(src, "unit_id") != "", _text(src, "unit_name"))
         else:
             header_canon, shown = "column", _text(src, "column")
-        values = frame[canon].to_numpy(dtype=object)
-        ok = (values != "") & (values[first] != "")
-        differs = ok & (values != values[first]) & (rid.to_numpy(dtype=object) != "")
         for p in np.flatnonzero(differs)[:PER_COLUMN_LIMIT]:
             q = first[p]
             out.add(src.file, src.rows[p], src.headers.get(header_canon, header_canon), str(shown.iloc[p]),
@@ -659,8 +701,8 @@ def _submissions(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Pr
     frame = _provenance({
         "record_id": _text(src, "record_id"),
         "unit_id": _unit_ids(src, units, out),
-        "column": parsing.resolve(_text(src, "column"), vocab["column"].table).fillna(""),
-        "level": parsing.resolve(_text(src, "level"), vocab["level"].table).fillna(""),
+        "column": _resolved(src, "column", vocab["column"].table).fillna(""),
+        "level": _resolved(src, "level", vocab["level"].table).fillna(""),
         "adopted_on": _dates(src, "adopted_on"),
         "title": _text(src, "title"),
         "submitted_on": _dates(src, "submitted_on"),
@@ -675,13 +717,13 @@ def _submissions(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Pr
 
 def _events(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problems) -> pd.DataFrame:
     _check_cells(src, vocab, units, out)
-    ints = parsing.parse_numbers(_text(src, "count")).values
+    ints = _numbers_of(src, "count").values
     count = ints.where(ints.notna() & (ints % 1 == 0) & (ints >= 1), 1).astype("int64")
     return _provenance({
         "event_id": _text(src, "event_id"),
         "unit_id": _unit_ids(src, units, out),
         "date": _dates(src, "date"),
-        "type": parsing.resolve(_text(src, "type"), vocab["event"].table).fillna(""),
+        "type": _resolved(src, "type", vocab["event"].table).fillna(""),
         "count": count,
         "note": _text(src, "note"),
     }, src)
@@ -689,12 +731,12 @@ def _events(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problem
 
 def _targets(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problems) -> pd.DataFrame:
     _check_cells(src, vocab, units, out)
-    year = parsing.parse_numbers(_text(src, "year")).values
-    target = parsing.parse_numbers(_text(src, "target")).values
+    year = _numbers_of(src, "year").values
+    target = _numbers_of(src, "target").values
     frame = _provenance({
         "unit_id": _unit_ids(src, units, out),
         "year": year.where(year.notna() & (year % 1 == 0), 0).astype("int64"),
-        "column": parsing.resolve(_text(src, "column"), vocab["column"].table).fillna(""),
+        "column": _resolved(src, "column", vocab["column"].table).fillna(""),
         "target": target.where(target.notna() & (target % 1 == 0) & (target >= 0), 0).astype("int64"),
     }, src)
     key = frame["unit_id"] + "\x1f" + frame["year"].astype("string") + "\x1f" + frame["column"]

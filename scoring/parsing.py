@@ -13,6 +13,8 @@ from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
 
 from .schema import FALSE_WORDS, TRUE_WORDS
 
@@ -46,11 +48,11 @@ def normalise_name(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def per_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray]) -> np.ndarray:
-    """``fn`` applied to the distinct values of ``s`` only, spread back to every row (as a numpy array)."""
+def per_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray], dtype: str | None = None) -> pd.Series:
+    """``fn`` applied to the distinct values of ``s`` only, spread back to every row (same index)."""
     codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    out = np.asarray(fn(pd.Series(uniques, dtype=object)))
-    return out[codes]
+    done = pd.array(np.asarray(fn(pd.Series(uniques, dtype=object)), dtype=object), dtype=dtype)
+    return pd.Series(done.take(codes), index=s.index)
 
 
 def lookup(mapping: Mapping[str, str]) -> dict[str, str]:
@@ -60,9 +62,21 @@ def lookup(mapping: Mapping[str, str]) -> dict[str, str]:
 
 def resolve(s: pd.Series, table: Mapping[str, str]) -> pd.Series:
     """Each spelling → its canonical key via a normalised lookup table (see :func:`lookup`); <NA> where unknown or empty."""
-    def one(uniques: pd.Series) -> np.ndarray:
-        return np.array([table.get(normalise_name(u)) if u else None for u in uniques], dtype=object)
-    return pd.Series(per_distinct(s, one), index=s.index, dtype="string")
+    return per_distinct(s, lambda u: [table.get(normalise_name(x)) if x else None for x in u], dtype="string")
+
+
+def too_long(s: pd.Series, limit: int) -> pd.Series:
+    """Cells longer than ``limit`` characters. Byte lengths (cheap) rule out almost every cell first."""
+    try:
+        nbytes = pd.Series(pc.binary_length(pyarrow.array(s.array)).to_numpy(zero_copy_only=False), index=s.index)
+    except (TypeError, ValueError, pyarrow.ArrowException):
+        return s.str.len() > limit
+    maybe = nbytes > limit          # a character is at least one byte
+    if not maybe.any():
+        return maybe.astype(bool)
+    out = pd.Series(False, index=s.index)
+    out[maybe] = s[maybe].str.len() > limit
+    return out
 
 
 class Parsed(NamedTuple):
@@ -96,11 +110,11 @@ def parse_dates(s: pd.Series) -> Parsed:
 
 def parse_bools(s: pd.Series) -> Parsed:
     """是/否, true/false, yes/no, y/n, 1/0 … (schema.TRUE_WORDS / FALSE_WORDS, any case) → boolean; empty → <NA>."""
-    folded = s.str.casefold()
-    is_true = folded.isin(_TRUE)
-    is_false = folded.isin(_FALSE)
+    word = per_distinct(s, lambda u: [1 if x.casefold() in _TRUE else 0 if x.casefold() in _FALSE else -1 if x else 2
+                                      for x in u], dtype="int8")
+    is_true, is_false = word == 1, word == 0
     values = pd.Series(pd.NA, index=s.index, dtype="boolean").mask(is_true, True).mask(is_false, False)
-    bad = ~(is_true | is_false | (s == ""))
+    bad = word == -1
     return Parsed(values, bad.astype(bool), pd.Series(False, index=s.index))
 
 
