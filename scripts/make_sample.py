@@ -703,19 +703,16 @@ def write_xlsx(tables: dict[str, list[dict]], path: Path) -> Path:
 
 
 def _deterministic_save(wb, path: Path) -> None:
-    """openpyxl stamps the save time into docProps/core.xml and the zip entries; fix both."""
-    try:
-        from scoring.xlsxio import save_workbook_deterministic  # the loader engineer's helper, if present
-    except ImportError:
-        save_workbook_deterministic = None
+    """openpyxl stamps the save time into docProps/core.xml and the zip entries; fix both.
+
+    Written here because scoring/xlsxio.py (save_workbook_deterministic) did not exist when the
+    sample was made; switching to it later would change the bytes, so regenerate if you do.
+    """
     wb.properties.creator = "溧阳市大数据管理局"
     wb.properties.lastModifiedBy = "溧阳市大数据管理局"
     wb.properties.title = f"溧阳市政府门户网站内容保障考评样例数据（{YEAR}年）"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
-    if save_workbook_deterministic is not None:
-        save_workbook_deterministic(wb, path)
-        return
     raw = io.BytesIO()
     wb.save(raw)
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
