@@ -1,0 +1,322 @@
+"""What-if analysis: variants, comparisons, the summary line, the notebook and the command."""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scoring import rules as rules_mod
+from scoring import whatif
+from scoring.dataset import make_dataset
+from scoring.errors import RulesError
+
+ROOT = Path(__file__).resolve().parent.parent
+VARIANTS = sorted((ROOT / "params" / "variants").glob("*.yaml"))
+DRAFT = (ROOT / "params" / "rules" / "liyang-2023-draft.yaml").resolve()
+
+
+def _engine():
+    return pytest.importorskip("scoring.engine", reason="scoring/engine.py (engine engineer) is not there yet")
+
+
+# ---- variant files ------------------------------------------------------------------------------
+def test_there_are_at_least_five_variant_files():
+    assert len(VARIANTS) >= 5
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=[p.stem for p in VARIANTS])
+def test_every_variant_file_loads_as_a_named_described_overlay_of_the_2023_draft(path):
+    import yaml
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert raw["base"] == "../rules/liyang-2023-draft.yaml"
+    v = rules_mod.load(path)
+    assert v.variant == raw["name"] and v.description == raw["description"]
+    assert re.search(r"[\u4e00-\u9fff]", v.description), "the description is read by people: Chinese"
+    assert Path(v.source).resolve() == DRAFT
+    assert v.changes, "a variant that changes nothing in the rules is not a variant"
+
+
+@pytest.mark.parametrize("stem, change", [
+    ("01-cap-15", "column_caps.要闻动态.value: 10 → 15"),
+    ("03-late-0.7", "late.factor: 0.5 → 0.7"),
+    ("04-deductions-before-cap", "deductions.order: 'after_cap' → 'before_cap'"),
+    ("05-no-carry-over", "carry_over.enabled: True → False"),
+    ("06-reward-threshold-3", "reward.min_solicited_adoptions: 5 → 3"),
+])
+def test_each_required_variant_changes_exactly_its_one_rule(stem, change):
+    v = rules_mod.load(ROOT / "params" / "variants" / f"{stem}.yaml")
+    assert v.changes == (change,)
+
+
+def test_the_cap_removed_variant_has_no_column_cap_at_all():
+    v = rules_mod.load(ROOT / "params" / "variants" / "02-cap-removed.yaml")
+    assert v.column_caps == ()
+    assert rules_mod.load().column_caps != ()
+
+
+def test_load_variants_reads_a_folder_sorted_by_file_name():
+    assert [v.variant for v in whatif.load_variants()] == [rules_mod.load(p).variant for p in VARIANTS]
+
+
+def test_a_missing_variant_folder_is_a_chinese_error(tmp_path):
+    with pytest.raises(RulesError, match="没有 .yaml 变体文件"):
+        whatif.load_variants(tmp_path)
+
+
+def test_a_plain_rules_file_is_not_a_variant():
+    with pytest.raises(RulesError, match="不是变体文件"):
+        whatif.load_variants([DRAFT])
+
+
+def test_variant_in_code_records_what_it_changes(rules):
+    v = whatif.variant(late={"factor": 0.7}, name="超时七折", base=rules)
+    assert v.changes == ("late.factor: 0.5 → 0.7",)
+    assert v.variant == "超时七折"
+    removed = whatif.variant(column_caps=[], name="取消封顶", base=rules)
+    assert removed.column_caps == ()
+
+
+# ---- the summary line, from hand-made differences (no engine needed) ----------------------------
+def _diff(rules, deltas: dict[str, int], ranks: dict[str, tuple[int, int]] | None = None,
+          winners: dict[str, tuple[bool, bool]] | None = None, quarter: int = 4):
+    units = list(deltas)
+    ranks = ranks or {u: (1, 1) for u in units}
+    winners = winners or {u: (False, False) for u in units}
+    totals = pd.DataFrame({
+        "unit_id": units, "unit_name": [f"{u}镇" for u in units], "category": "镇区街道",
+        "total_base": 10_000, "total_variant": [10_000 + deltas[u] for u in units],
+        "delta": [deltas[u] for u in units],
+        "rank_base": [ranks[u][0] for u in units], "rank_variant": [ranks[u][1] for u in units],
+        "winner_base": [winners[u][0] for u in units], "winner_variant": [winners[u][1] for u in units],
+    })
+    totals["rank_change"] = totals["rank_base"] - totals["rank_variant"]
+    quarters = totals[["unit_id", "unit_name", "category"]].assign(
+        quarter=quarter, score_base=10_000, score_variant=totals["total_variant"], delta=totals["delta"],
+        rank_base=totals["rank_base"], rank_variant=totals["rank_variant"])
+    v = whatif.variant(late={"factor": 0.7}, name="超时七折", description="超时七折计分", base=rules)
+    return whatif.VariantDiff(rules=v, base=rules, year=2023, quarter=quarter, quarters=quarters, totals=totals)
+
+
+def test_summary_gives_the_exact_mean_when_it_is_a_whole_thousandth(rules):
+    # +1 and +2 points: mean 1.5 exactly.
+    d = _diff(rules, {"A": 1000, "B": 2000, "C": 0})
+    assert d.summary() == "超时七折计分：2个单位得分上升，平均+1.5分，排名无变化"
+
+
+def test_summary_says_about_when_the_mean_is_not_exact(rules):
+    # +1, +1, +2 points: mean 4/3 = 1.333… → 约+1.33; one unit down by 0.25.
+    d = _diff(rules, {"A": 1000, "B": 1000, "C": 2000, "D": -250},
+              ranks={"A": (2, 1), "B": (1, 2), "C": (3, 3), "D": (4, 4)})
+    assert d.summary() == ("超时七折计分：3个单位得分上升，平均约+1.33分，1个单位得分下降，平均-0.25分，"
+                           "镇区街道排名变化2处")
+
+
+def test_summary_names_units_entering_and_leaving_the_winners_only_at_year_end(rules):
+    kw = dict(ranks={"A": (2, 1), "B": (1, 2)}, winners={"A": (False, True), "B": (True, False)})
+    d = _diff(rules, {"A": 2000, "B": 0}, **kw)
+    assert d.summary().endswith("镇区街道排名变化2处，优胜单位新增A镇，优胜单位退出B镇")
+    assert "优胜单位" not in _diff(rules, {"A": 2000, "B": 0}, quarter=3, **kw).summary()
+
+
+def test_chinese_numerals_for_section_headings():
+    assert [whatif.chinese_numeral(n) for n in (1, 2, 9, 10, 11, 20, 21)] == \
+        ["一", "二", "九", "十", "十一", "二十", "二十一"]
+
+
+# ---- comparisons on a hand-built dataset (engine) -----------------------------------------------
+UNITS = [
+    {"unit_id": "Z1", "unit_name": "甲镇", "category": "镇区街道"},
+    {"unit_id": "Z2", "unit_name": "乙镇", "category": "镇区街道"},
+    {"unit_id": "Z3", "unit_name": "丙街道", "category": "镇区街道"},
+    {"unit_id": "D1", "unit_name": "市甲局", "category": "市级机关部门"},
+]
+SUBMISSIONS = (
+    # Z1: one late 在线访谈 at 溧阳市 in Q2: 10 × 0.5 = 5 (附件, R4).
+    [{"record_id": "Z1-1", "unit_id": "Z1", "column": "在线访谈", "level": "溧阳市",
+      "adopted_on": "2023-05-10", "late": True}]
+    # Z2: twelve on-time 要闻动态 at 溧阳市 in Q2: 12 × 0.5 = 6, under the cap of 10 (R5).
+    + [{"record_id": f"Z2-{i}", "unit_id": "Z2", "column": "要闻动态", "level": "溧阳市",
+        "adopted_on": f"2023-04-{i + 1:02d}", "late": False} for i in range(12)]
+    # D1: one on-time 意见征集 at 溧阳市 in Q3: 8.
+    + [{"record_id": "D1-1", "unit_id": "D1", "column": "意见征集", "level": "溧阳市",
+        "adopted_on": "2023-08-01", "late": False}]
+)
+
+
+@pytest.fixture(scope="module")
+def fixture_data():
+    return make_dataset(units=UNITS, submissions=SUBMISSIONS)
+
+
+@pytest.fixture(scope="module")
+def one_winner_town(rules):
+    # The draft names 3 winning towns; with one, a rank swap at the top moves the winner.
+    return rules_mod.derive(rules, {"categories": {"镇区街道": {"winners": 1}}}, name="镇街优胜1名")
+
+
+def test_late_factor_0_7_lifts_the_late_unit_from_5_to_7_and_nothing_else(fixture_data, one_winner_town):
+    _engine()
+    v = whatif.variant(late={"factor": 0.7}, name="超时七折", base=one_winner_town)
+    d = whatif.compare(fixture_data, v, base=one_winner_town, year=2023, quarter=4)[0]
+    # Z1's Q2: 10 × 0.7 = 7 instead of 10 × 0.5 = 5; no other unit has a late item.
+    qc = d.quarter_changes
+    assert qc[["unit_id", "quarter", "score_base", "score_variant", "delta"]].values.tolist() == \
+        [["Z1", 2, 5000, 7000, 2000]]
+    tc = d.total_changes
+    assert tc[["unit_id", "total_base", "total_variant", "delta"]].values.tolist() == [["Z1", 5000, 7000, 2000]]
+    # 镇区街道 by annual total: base 乙镇 6 > 甲镇 5 > 丙街道 0; variant 甲镇 7 > 乙镇 6 > 丙街道 0.
+    rc = d.rank_changes.set_index("unit_id")
+    assert rc[["rank_base", "rank_variant", "rank_change"]].to_dict("index") == {
+        "Z2": {"rank_base": 1, "rank_variant": 2, "rank_change": -1},
+        "Z1": {"rank_base": 2, "rank_variant": 1, "rank_change": 1}}
+    assert d.entering["unit_id"].tolist() == ["Z1"] and d.leaving["unit_id"].tolist() == ["Z2"]
+    assert d.summary() == "超时七折：1个单位得分上升，平均+2分，镇区街道排名变化2处，优胜单位新增甲镇，优胜单位退出乙镇"
+
+
+def test_a_variant_that_changes_nothing_reports_zero_differences(fixture_data, rules):
+    _engine()
+    # No unit has an adoption at 江苏省, so lowering the reward threshold to 3 changes no score.
+    v = rules_mod.load(ROOT / "params" / "variants" / "06-reward-threshold-3.yaml")
+    same = whatif.variant(name="原样", base=rules)
+    cmp = whatif.compare(fixture_data, v, same, base=rules, year=2023, quarter=4)
+    for d in cmp:
+        assert d.unchanged
+        assert d.quarter_changes.empty and d.total_changes.empty and d.rank_changes.empty
+        assert d.entering.empty and d.leaving.empty
+        assert (d.quarters["delta"] == 0).all() and (d.totals["delta"] == 0).all()
+        assert len(d.quarters) == len(UNITS) * 4 and len(d.totals) == len(UNITS)
+    assert cmp.summary() == ("第四季度奖励的省级约稿录用门槛由5次降为3次：各单位得分、排名均无变化\n"
+                             "原样：各单位得分、排名均无变化")
+
+
+def test_compare_defaults_to_the_variants_base_file_and_the_latest_quarter_with_data(fixture_data):
+    _engine()
+    cmp = whatif.compare(fixture_data, whatif.variant(late={"factor": 0.7}, name="超时七折"))
+    # The last row is dated 2023-08-01: year 2023 through Q3; no 优胜单位 before the year end.
+    assert (cmp.year, cmp.quarter) == (2023, 3)
+    assert cmp.base == rules_mod.load()
+    assert "优胜单位" not in cmp.summary() and cmp.summary().startswith("超时七折：1个单位得分上升，平均+2分")
+
+
+def test_compare_does_not_touch_its_inputs(fixture_data, rules):
+    _engine()
+    before = {k: getattr(fixture_data, k).copy() for k in ("units", "submissions", "events", "targets")}
+    whatif.compare(fixture_data, whatif.variant(late={"factor": 0.7}, name="超时七折", base=rules), base=rules)
+    for k, frame in before.items():
+        pd.testing.assert_frame_equal(getattr(fixture_data, k), frame)
+
+
+def test_removing_the_cap_lets_a_busy_unit_keep_every_half_point(rules):
+    _engine()
+    # 30 要闻动态 at 溧阳市 in Q1: 30 × 0.5 = 15, capped to 10 (R5); without the cap 15.
+    data = make_dataset(units=UNITS[:1], submissions=[
+        {"record_id": f"N{i}", "unit_id": "Z1", "column": "要闻动态", "level": "溧阳市",
+         "adopted_on": f"2023-01-{i + 1:02d}"} for i in range(30)])
+    d = whatif.compare(data, whatif.variant(column_caps=[], name="取消封顶", base=rules), base=rules,
+                       year=2023, quarter=1)[0]
+    assert d.total_changes[["unit_id", "total_base", "total_variant"]].values.tolist() == [["Z1", 10000, 15000]]
+
+
+def test_the_html_view_shows_the_summary_tables_and_a_path_only_svg_chart(fixture_data, one_winner_town):
+    _engine()
+    v = whatif.variant(late={"factor": 0.7}, name="超时七折", base=one_winner_town)
+    cmp = whatif.compare(fixture_data, v, base=one_winner_town, year=2023, quarter=4)
+    page = cmp._repr_html_()
+    assert cmp[0].summary() in page
+    assert '<table class="data">' in page and '<figure class="chart"><svg' in page
+    assert "<text" not in page.split("<svg", 1)[1], "chart text must be paths (svg.fonttype='path')"
+    assert cmp._repr_html_() == page, "same inputs, same bytes"
+    assert '<td class="num">+2</td>' in page and '<td class="num">↑1</td>' in page
+
+
+_unit_ids = ["Z1", "Z2", "Z3", "D1"]
+_items = st.lists(st.fixed_dictionaries({
+    "unit_id": st.sampled_from(_unit_ids),
+    "column": st.sampled_from(["在线访谈", "要闻动态", "意见征集"]),
+    "level": st.sampled_from(["溧阳市", "常州市"]),
+    "month": st.integers(1, 12),
+    "late": st.booleans(),
+}), max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=_items)
+def test_a_variant_against_itself_changes_nothing_and_swapping_sides_negates_every_change(rules, items):
+    engine = _engine()
+    subs = [{"record_id": f"R{i}", "unit_id": it["unit_id"], "column": it["column"], "level": it["level"],
+             "adopted_on": f"2023-{it['month']:02d}-15", "late": it["late"]} for i, it in enumerate(items)]
+    data = make_dataset(units=UNITS, submissions=subs)
+    v = whatif.variant(late={"factor": 0.7}, name="超时七折", base=rules)
+    base_r, var_r = engine.score(data, rules, 2023, 4), engine.score(data, v, 2023, 4)
+    assert whatif.diff(base_r, base_r).unchanged
+    there, back = whatif.diff(base_r, var_r), whatif.diff(var_r, base_r)
+    assert (there.totals["delta"] == -back.totals.set_index("unit_id").loc[there.totals["unit_id"], "delta"].to_numpy()).all()
+    # Raising the late factor never lowers a score.
+    assert (there.totals["delta"] >= 0).all()
+
+
+# ---- the notebook and the command (papermill) ---------------------------------------------------
+def _write_csv_fixture(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(UNITS).to_csv(folder / "units.csv", index=False)
+    rows = [{**r, "late": "是" if r.get("late") else "否"} for r in SUBMISSIONS]
+    # A Q4 row so the default year-end comparison has data in every sense.
+    rows.append({"record_id": "D1-2", "unit_id": "D1", "column": "要闻动态", "level": "常州市",
+                 "adopted_on": "2023-11-02", "late": "否"})
+    pd.DataFrame(rows).to_csv(folder / "submissions.csv", index=False)
+
+
+@pytest.mark.slow
+def test_make_whatif_runs_the_notebook_and_renders_identical_html_twice(tmp_path):
+    _engine()
+    data = tmp_path / "data"
+    _write_csv_fixture(data)
+    pages = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        args = argparse.Namespace(data=data, out=out, variants=ROOT / "params" / "variants")
+        assert whatif.whatif_command(args) == 0
+        assert (out / "what_if.ipynb").is_file()
+        pages.append((out / "what_if.html").read_bytes())
+    assert pages[0] == pages[1]
+    page = pages[0].decode("utf-8")
+    # 超时七折 on this data: 甲镇 5 → 7, the only change.
+    assert "超时内容由得分减半改为按七折计分：1个单位得分上升，平均+2分" in page
+    for v in whatif.load_variants():
+        assert v.variant in page
+    assert "Traceback" not in page and "<svg" in page
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_on_its_defaults_apart_from_the_data_folder(tmp_path):
+    _engine()
+    import nbformat
+    import papermill as pm
+    data = tmp_path / "data"
+    _write_csv_fixture(data)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "what_if.ipynb"), str(out), parameters={"data_dir": str(data)},
+                        cwd=str(ROOT), kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    shown = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
+                    for o in c.outputs)
+    variants = whatif.load_variants()
+    last = f"{whatif.chinese_numeral(len(variants) + 1)}、{variants[-1].variant}"
+    assert "一、总体对比" in shown and last in shown
+
+
+def test_the_committed_notebook_has_no_outputs_and_a_parameters_cell():
+    import nbformat
+    nb = nbformat.read(ROOT / "notebooks" / "what_if.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    ns: dict = {}
+    exec(params[0].source, ns)
+    assert (ns["data_dir"], ns["year"], ns["quarter"], ns["variant_files"]) == ("data/sample", 2023, 4, [])
