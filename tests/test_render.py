@@ -1,0 +1,166 @@
+"""Fonts, the nbconvert template and WeasyPrint (scoring.fonts, scoring.render)."""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring import fonts, render
+
+EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//)|@import|url\(\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def external_refs(html: str) -> list[str]:
+    """src/href attributes, @import and url() that would make a browser ask another host."""
+    return EXTERNAL.findall(html)
+
+
+def tiny_notebook(fragment: str):
+    """An executed-looking notebook: a hidden code cell whose output is ``fragment`` as HTML."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cell = new_code_cell("display(HTML(secret_source_code))", execution_count=1)
+    cell.outputs = [new_output("display_data", data={"text/html": fragment}),
+                    new_output("stream", name="stderr", text="提示：内部警告\n"),
+                    new_output("execute_result", data={"text/plain": "PosixPath('/tmp/x')"}, execution_count=1)]
+    nb = new_notebook(cells=[cell])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.from_dict(nb)
+
+
+# ---- fonts ------------------------------------------------------------------------------------------
+def test_ordinary_chinese_latin_and_digits_are_drawable_unchanged():
+    text, missing = fonts.drawable("昆仑街道 2023年第三季度：12.5分（—）〓")
+    assert text == "昆仑街道 2023年第三季度：12.5分（—）〓"
+    assert missing == ()
+
+
+def test_an_emoji_and_an_ext_b_character_become_the_geta_mark_and_are_named():
+    # U+1F600 (emoji) and U+20000 (CJK Ext-B 𠀀) are not in Noto CJK SC: each prints as 〓.
+    text, missing = fonts.drawable("王😀𠀀明")
+    assert text == "王〓〓明"
+    assert missing == ("😀", "𠀀")
+
+
+def test_an_emoji_with_a_variation_selector_is_one_placeholder_not_two():
+    # U+1F44D + U+FE0F: the selector is invisible, so only the thumb is replaced.
+    text, missing = fonts.drawable("好👍\ufe0f")
+    assert text == "好〓"
+    assert missing == ("👍",)
+
+
+def test_a_replaced_cell_warns_with_its_file_and_row():
+    frame = pd.DataFrame({"note": ["正常", "笑脸😀"], "_file": ["events.csv", "events.csv"], "_row": [2, 3]})
+    fixed, warnings = fonts.drawable_series(frame["note"], frame, "说明")
+    assert fixed.tolist() == ["正常", "笑脸〓"]
+    assert len(warnings) == 1
+    assert "events.csv" in warnings[0] and "第 3 行" in warnings[0] and "U+1F600" in warnings[0]
+    assert frame["note"].tolist() == ["正常", "笑脸😀"]        # input not mutated
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_drawable_output_is_always_drawable_and_keeps_length_or_shrinks(text):
+    out, missing = fonts.drawable(text)
+    assert fonts.drawable(out) == (out, ())
+    assert len(out) <= len(text)
+    assert all(ch in text for ch in missing)
+
+
+def test_font_paths_are_the_free_noto_fonts_never_simhei():
+    paths = fonts.font_paths()
+    assert paths["serif"].name == "NotoSerifCJKsc-Regular.otf" and paths["serif"].exists()
+    assert paths["sans"].name == "NotoSansCJKsc-Regular.otf" and paths["sans"].exists()
+    assert "SimHei" not in render.font_face_css() + render.page_css()
+
+
+def test_charts_are_reproducible_svg_with_text_as_paths():
+    import matplotlib
+    matplotlib.use("svg")
+    import matplotlib.pyplot as plt
+
+    fonts.setup_matplotlib()
+
+    def draw() -> str:
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar(["昆仑街道", "市司法局"], [12.5, 25])
+        ax.set_title("本季得分")
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata=fonts.SVG_METADATA)
+        plt.close(fig)
+        return buf.getvalue()
+
+    first, second = draw(), draw()
+    assert first == second
+    assert "<text" not in first          # svg.fonttype = path: no font needed to display
+
+
+# ---- CSS and HTML -------------------------------------------------------------------------------------
+def test_page_css_sets_a4_official_margins_and_centred_page_numbers():
+    css = render.page_css()
+    assert "size: A4 portrait" in css
+    assert "margin: 37mm 26mm 35mm 28mm" in css      # top right bottom left: 210 − 28 − 26 = 156 mm text
+    assert re.search(r'@bottom-center\s*{\s*content:\s*"— " counter\(page\) " —"', css)
+    assert "thead { display: table-header-group; }" in css
+    assert "section.attachment { break-before: page" in css
+    assert "font-weight: bold" not in css
+
+
+def test_the_html_is_chinese_offline_and_shows_only_the_outputs():
+    html = render.notebook_to_html(tiny_notebook('<p class="opening">根据办法通报如下。</p>'),
+                                   "测试<通报>", date="2023-10-10")
+    assert '<html lang="zh">' in html
+    assert "根据办法通报如下。" in html
+    assert "secret_source_code" not in html          # --no-input
+    assert "内部警告" not in html and "PosixPath" not in html
+    assert "<script" not in html.lower()
+    assert external_refs(html) == []
+    assert "<title>测试&lt;通报&gt;</title>" in html
+    assert re.search(r'<meta (content="2023-10-10" name="dcterms.created"|name="dcterms.created" content="2023-10-10")', html)
+
+
+def test_the_external_reference_check_itself_catches_links():
+    assert external_refs('<img src="https://x.example/a.png">')
+    assert external_refs("<style>@import 'x.css';</style>")
+    assert external_refs("a { background: url(//cdn.example/x.png) }")
+    assert not external_refs('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+
+
+def test_a_character_the_fonts_lack_fails_the_glyph_check_naming_it():
+    with pytest.raises(render.MissingGlyphError) as err:
+        render.check_glyphs("<p>单位😀</p>")
+    assert err.value.chars == ("😀",)
+    assert "U+1F600" in str(err.value)
+    render.check_glyphs("<style>p{content:'😀'}</style><p>单位〓</p>")     # style text is not shown
+
+
+@pytest.mark.slow
+def test_the_pdf_embeds_only_noto_cjk_and_is_reproducible(tmp_path):
+    from pypdf import PdfReader
+
+    html = render.notebook_to_html(tiny_notebook(
+        '<div class="title-block"><h1 class="doc-title">溧阳市通报</h1></div>'
+        '<table class="data"><thead><tr><th>单位</th><th>得分</th></tr></thead>'
+        '<tbody><tr class="veto"><td>团市委</td><td class="num">12.25</td></tr></tbody></table>'),
+        "溧阳市通报", date="2023-10-10")
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    render.html_to_pdf(html, a)
+    render.html_to_pdf(html, b)
+    assert a.read_bytes() == b.read_bytes()
+    used = render.pdf_fonts(a)
+    assert used and all(embedded for _, embedded in used)
+    assert {re.sub(r"^/?[A-Z]{6}\+", "", name) for name, _ in used} <= {"NotoSerifCJKsc", "NotoSansCJKsc"}
+    text = PdfReader(str(a)).pages[0].extract_text()
+    assert "溧阳市通报" in text and "12.25" in text and "— 1 —" in text
+
+
+@pytest.mark.slow
+def test_an_unknown_character_reaching_weasyprint_raises_instead_of_printing_a_box(tmp_path):
+    with pytest.raises(render.MissingGlyphError):
+        render.html_to_pdf("<html><body><p>表情😀</p></body></html>", tmp_path / "x.pdf")
+    assert not (tmp_path / "x.pdf").exists()
