@@ -183,32 +183,42 @@ def ytd_progress(result: Result) -> str:
 
 
 def adoptions(result: Result) -> str:
-    """(d) This quarter's adopted items by column (rows) and level (stacked), an upgrade at its new level."""
+    """(d) This quarter's adopted items by column and level (stacked), an upgrade at its new level.
+
+    Key columns and information columns get a panel each: hundreds of 要闻动态 would otherwise
+    flatten the handful of interviews and press conferences to nothing.
+    """
     _setup()
     e = result.earnings
     e = e[e["quarter"] == result.quarter]
-    cols = list(result.rules.column_keys)
     levels = list(result.rules.level_keys)
-    grid = pd.crosstab(e["column"], e["level"]).reindex(index=cols, columns=levels, fill_value=0)
-    grid = grid.iloc[::-1]
-    fig, ax = _figure(20 + BAR_MM * len(cols))
-    y = np.arange(len(grid))
-    left = np.zeros(len(grid))
+    groups = [(g, [c.key for c in result.rules.columns if c.group == g]) for g in ("key", "info")]
+    groups = [(g, cols) for g, cols in groups if cols]
+    n_rows = sum(len(cols) for _, cols in groups)
+    fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH_MM * MM, min(max(26 + BAR_MM * n_rows, 35), MAX_HEIGHT_MM) * MM),
+                             layout="constrained", squeeze=False,
+                             gridspec_kw={"height_ratios": [len(cols) for _, cols in groups]})
     colours = LEVEL_COLOURS + tuple(plt.get_cmap("Blues")(np.linspace(0.5, 1, max(len(levels) - 3, 1))))
-    for i, lv in enumerate(levels):
-        v = grid[lv].to_numpy().astype(float)
-        ax.barh(y, v, left=left, color=colours[i], height=0.65, label=lv)
-        left += v
-    totals = left
-    for yi, t in zip(y, totals):
-        ax.text(t + max(totals.max(initial=1), 1) * 0.01, yi, f"{int(t)}", va="center", fontsize=FONT_PT - 0.5)
-    ax.set_yticks(y, list(grid.index))
-    ax.tick_params(axis="y", length=0)
-    ax.set_xlim(0, max(totals.max(initial=0), 1) * 1.1)
-    ax.set_ylim(-0.6, len(grid) - 0.4)
-    ax.set_xlabel("录用信息（条）")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(levels), handlelength=1.2)
+    for ax, (g, cols) in zip(axes[:, 0], groups):
+        grid = pd.crosstab(e["column"], e["level"]).reindex(index=cols, columns=levels, fill_value=0).iloc[::-1]
+        y = np.arange(len(grid))
+        left = np.zeros(len(grid))
+        for i, lv in enumerate(levels):
+            v = grid[lv].to_numpy().astype(float)
+            ax.barh(y, v, left=left, color=colours[i], height=0.65, label=lv)
+            left += v
+        top = max(float(left.max(initial=0)), 1.0)
+        for yi, t in zip(y, left):
+            ax.text(t + top * 0.01, yi, f"{int(t)}", va="center", fontsize=FONT_PT - 0.5)
+        ax.set_yticks(y, list(grid.index))
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(0, top * 1.1)
+        ax.set_ylim(-0.6, len(grid) - 0.4)
+        ax.set_title(result.rules.groups[g].name, loc="left")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    axes[-1, 0].set_xlabel("录用信息（条）")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncol=len(levels), handlelength=1.2)
     return _svg(fig, "adoptions")
 
 
