@@ -365,7 +365,7 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
         wanted = [x for n in need for x in (fields[n].zh, n)]
         guess = next((u for u in unknown if u not in used and _closest(u, wanted, 0.5)), None)
         names = "或".join(f"「{fields[n].zh}」" for n in need)
-        english = "或".join(need)
+        english = " 或 ".join(need)
         if guess is not None:
             used.add(guess)
             hint = f"；表头「{guess}」与它最接近，是否拼写有误？"
@@ -468,7 +468,7 @@ def _number_reason(value: str, min_value: int) -> str:
 INT_RULES = {  # field → (code, smallest accepted, what is expected)
     "count": ("bad_count", 1, "次数须为不小于 1 的整数（留空按 1 次计）"),
     "target": ("bad_target", 0, "目标数须为不小于 0 的整数"),
-    "year": ("bad_year", 1, "年度须为四位数的年份，如 2023"),
+    "year": ("bad_year", 1000, "年度须为四位数的年份，如 2023"),
 }
 
 
@@ -684,13 +684,17 @@ def _conflicting_records(src: _Source, frame: pd.DataFrame, out: _Problems) -> N
         if not differs.any():
             continue
         if canon == "unit_id":
-            header_canon = "unit_id" if "unit_id" in src.headers else "unit_name"
-            shown = _text(src, "unit_id").where(_text(src, "unit_id") != "", _text(src, "unit_name"))
+            # The unit was given by code or, where the code is empty, by name: quote what the user wrote.
+            by_id = _text(src, "unit_id") != ""
+            shown = _text(src, "unit_id").where(by_id, _text(src, "unit_name"))
+            header = pd.Series(src.headers.get("unit_id", "unit_id"), index=shown.index).where(
+                by_id, src.headers.get("unit_name", "unit_name"))
         else:
-            header_canon, shown = "column", _text(src, "column")
+            shown = _text(src, "column")
+            header = pd.Series(src.headers.get("column", "column"), index=shown.index)
         for p in np.flatnonzero(differs)[:PER_COLUMN_LIMIT]:
             q = first[p]
-            out.add(src.file, src.rows[p], src.headers.get(header_canon, header_canon), str(shown.iloc[p]),
+            out.add(src.file, src.rows[p], str(header.iloc[p]), str(shown.iloc[p]),
                     f"稿件编号「{rid.iloc[p]}」在第 {src.rows[q]} 行的{what}是「{shown.iloc[q]}」，此行却是「{shown.iloc[p]}」；"
                     f"同一稿件的各行（各级录用）须为同一单位、同一栏目（附件注：被上级录用以最高分值计，不重复计算）",
                     "conflicting_record", src.sheet)
