@@ -86,7 +86,9 @@ class Parsed(NamedTuple):
 
 
 def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    text = uniques.astype("string").fillna("")
+    # Full-width digits and separators typed with a Chinese IME read as their ASCII forms.
+    text = pd.Series([unicodedata.normalize("NFKC", u) if isinstance(u, str) else "" for u in uniques],
+                     index=uniques.index, dtype="string")
     ymd = pd.DataFrame({"y": pd.NA, "m": pd.NA, "d": pd.NA}, index=text.index, dtype="string")
     for _, pattern in DATE_SPELLINGS:
         got = text.str.extract(pattern)[["y", "m", "d"]]
