@@ -34,7 +34,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "statement"
 QUARTER_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 # Beyond this many item lines the bulk of cheap, capped info items is shown per month (two-page
 # limit); every one of them stays in ledger.csv and scores.xlsx.
-ITEM_LINES_LIMIT = 30
+ITEM_LINES_LIMIT = 24
 WINDOWS_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -230,7 +230,9 @@ def _item_lines(result, led: pd.DataFrame, warnings: list[str], limit: int) -> t
 
     附件 序号8 要闻动态 0.5分/条（每季度10分封顶）(R5): a unit can have hundreds of such items. Past
     ``limit`` lines, items of a capped cell (column, level of ``rules.column_caps``) that are first
-    adoptions are summed per month (count and points); the cap itself stays its own line.
+    adoptions are summed per month (count and points); if that is not enough, so are the other
+    lowest-level info items (重点领域 0.5分/条). The cap itself stays its own line, and every item
+    stays one row of ledger.csv and scores.xlsx.
     """
     rules = result.rules
     items = led[led["kind"] == "item"].copy()
@@ -242,12 +244,18 @@ def _item_lines(result, led: pd.DataFrame, warnings: list[str], limit: int) -> t
     grouped_sentence = ""
     bulk = pd.Series(False, index=items.index)
     if n_items > limit:
-        upgrade = _col(items, "upgrade", False).map(_flag).astype(bool)
-        cells = {(c.column, c.level) for c in rules.column_caps}
-        key = list(zip(_col(items, "column").astype(str), _col(items, "level").astype(str)))
-        bulk = pd.Series([k in cells for k in key], index=items.index) & ~upgrade
-        if bulk.sum() == 0:
-            bulk[:] = False
+        first = ~_col(items, "upgrade", False).map(_flag).astype(bool)
+        cols = _col(items, "column").astype(str)
+        levels = _col(items, "level").astype(str)
+        capped = pd.Series(False, index=items.index)
+        for c in rules.column_caps:
+            capped |= (cols == c.column) & (levels == c.level)
+        bulk = capped & first
+        months = items["adopted_ts"].dt.month
+        if (~bulk).sum() + months[bulk].nunique() > limit:
+            # Still too long: every first adoption of an info column at the lowest level, per month.
+            info = cols.map(_group_names(rules)) == "info"
+            bulk = (capped | (info & (levels == rules.level_keys[0]))) & first
     lines: list[ItemLine] = []
     shown = items[~bulk]
     for r in shown.itertuples(index=False):   # one statement: at most `limit` lines, not a hot path
@@ -442,119 +450,130 @@ def statement_filename(unit_id: str, unit_name: str) -> str:
     return f"{safe_name(unit_id)}-{safe_name(unit_name)}.pdf"
 
 
-def _render_chunk(job: tuple[str, list[tuple[str, str]], str]) -> list[tuple[str, bytes, list[str]]]:
-    """One WeasyPrint pass for a chunk of statements, split per unit: [(anchor, pdf bytes, warnings)]."""
+# Each worker holds the Result once (set by the pool initializer) and renders chunks of units.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(result, issuer: str, issue: _dt.date) -> None:
+    """Worker start: the Result, WeasyPrint and the font coverage table, loaded once per process."""
+    import weasyprint  # noqa: F401  (importing it costs ~2 s; pay it once per worker)
+
+    fonts.covered()
+    _WORKER.update(result=result, issuer=issuer, issue=issue)
+
+
+def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Statements of a chunk of units in one WeasyPrint pass, split per unit with pypdf.
+
+    Each statement starts with an anchor (a named destination in the PDF) and is its own page
+    group, so its pages are those from its anchor to the next one and its page numbers start at 1.
+    """
     import tempfile
 
     from pypdf import PdfReader, PdfWriter
 
     from .render import html_to_pdf
 
-    html, anchors, created = job
+    result, issuer, issue = _WORKER["result"], _WORKER["issuer"], _WORKER["issue"]
+    stmts = [statement_data(result, u) for u in unit_ids]
+    warnings = [w for st in stmts for w in st.warnings]
+    html = _document([_section(st, result.rules, issuer, issue) for st in stmts],
+                     f"{result.year}年{QUARTER_ZH[result.quarter]}得分明细单", issue)
+    created = _pdf_date(issue)
     with tempfile.TemporaryDirectory(prefix="statements-") as tmp:
         path = Path(tmp) / "chunk.pdf"
-        warns = html_to_pdf(html, path)
+        warnings += html_to_pdf(html, path)
         reader = PdfReader(str(path))
-        starts = {}
-        for name, dest in reader.named_destinations.items():
-            starts[str(name).lstrip("/")] = reader.get_destination_page_number(dest)
-        missing = [a for a, _ in anchors if a not in starts]
-        if missing:
-            raise ScoringError(f"得分明细单分页失败：找不到 {len(missing)} 个单位的起始页")
-        order = sorted(((starts[a], a) for a, _ in anchors))
-        bounds = [p for p, _ in order] + [len(reader.pages)]
+        starts = {str(name).lstrip("/"): reader.get_destination_page_number(dest)
+                  for name, dest in reader.named_destinations.items()}
+        anchors = [_anchor(st.unit_id) for st in stmts]
+        if any(a not in starts for a in anchors):
+            raise ScoringError("得分明细单分页失败：合并排版的文档中找不到某些单位的起始页")
+        bounds = sorted(starts[a] for a in anchors) + [len(reader.pages)]
+        nxt = {b: e for b, e in zip(bounds, bounds[1:])}
         out = []
-        titles = dict(anchors)
-        for (start, anchor), end in zip(order, bounds[1:]):
+        for unit, st, anchor in zip(unit_ids, stmts, anchors):
             writer = PdfWriter()
-            for p in range(start, end):
-                writer.add_page(reader.pages[p])
-            writer.add_metadata({"/Title": titles[anchor], "/Author": "溧阳市大数据管理局",
-                                 "/Producer": "liyang-scoring", "/CreationDate": created, "/ModDate": created})
+            for page in range(starts[anchor], nxt[starts[anchor]]):
+                writer.add_page(reader.pages[page])
+            writer.add_metadata({"/Title": f"{st.unit_name}{result.year}年{QUARTER_ZH[st.quarter]}得分明细单",
+                                 "/Author": issuer, "/Creator": "liyang-scoring", "/Producer": "liyang-scoring",
+                                 "/CreationDate": created, "/ModDate": created})
             buf = io.BytesIO()
             writer.write(buf)
-            out.append((anchor, buf.getvalue(), warns))
-        return out
+            out.append((unit, buf.getvalue()))
+    return out, warnings
 
 
 def _pdf_date(d: _dt.date) -> str:
     return f"D:{d.year:04d}{d.month:02d}{d.day:02d}000000+08'00'"
 
 
-def _chunks(seq: list, n: int) -> list[list]:
-    return [seq[i:i + n] for i in range(0, len(seq), n)]
-
-
 def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
                issuer: str | None = None, issue_date: _dt.date | str | None = None,
                chunk_size: int | None = None) -> list[Path]:
-    """Write ``folder/statements/<unit_id>-<unit_name>.pdf`` for every unit of the register, and
-    ``folder/statements.zip``; return the PDF paths (register order), then the zip.
+    """Write ``folder/statements/<unit_id>-<unit_name>.pdf`` for every unit of the register (also
+    those with nothing adopted) and ``folder/statements.zip``; return the PDF paths in register
+    order, then the zip's.
 
-    Deterministic: PDF metadata dates are the issue date, zip entries sorted with the issue date as
-    their time and fixed permissions.
+    Units are rendered in chunks (one WeasyPrint pass each) on ``workers`` processes, with a tqdm
+    bar on stderr. Deterministic: PDF dates are the issue date (default: the 10th of the month
+    after the quarter), zip entries are sorted, dated the issue date, mode 0644.
     """
+    import multiprocessing as mp
+
     from tqdm import tqdm
 
     folder = Path(folder)
     issue = _issue(result, issue_date)
     issuer = issuer or result.rules.meta.issuer
     q_now = result.quarterly[result.quarterly["quarter"] == result.quarter]
+    names = dict(zip(q_now["unit_id"].astype(str), q_now["unit_name"].astype(str)))
     register = result.units["unit_id"].astype(str).tolist()
-    known = set(q_now["unit_id"].astype(str))
-    absent = [u for u in register if u not in known]
+    absent = [u for u in register if u not in names]
     if absent:
         raise ScoringError(f"单位 {'、'.join(absent[:5])} 没有本季度得分，无法生成得分明细单")
-    stmts = [statement_data(result, u) for u in register]
-    warnings = list(dict.fromkeys(w for s in stmts for w in s.warnings))
-    names = {_anchor(s.unit_id): (statement_filename(u, str(q_now.loc[q_now["unit_id"] == u, "unit_name"].iloc[0])),
-                                  f"{s.unit_name}{result.year}年{QUARTER_ZH[s.quarter]}得分明细单")
-             for u, s in zip(register, stmts)}
-    n = len(stmts)
+    files = {u: statement_filename(u, names[u]) for u in register}
+    if len(set(files.values())) != len(files):
+        raise ScoringError("有单位的得分明细单文件名相同（单位编码去掉 \\/:*?\"<>| 后重复），请修改单位编码")
     workers = max(1, int(workers))
-    size = chunk_size or max(1, min(12, -(-n // (workers * 2)) if n else 1))
-    created = _pdf_date(issue)
-    jobs = []
-    for chunk in _chunks(stmts, size):
-        sections = [_section(s, result.rules, issuer, issue) for s in chunk]
-        html = _document(sections, f"{result.year}年{QUARTER_ZH[result.quarter]}得分明细单", issue)
-        jobs.append((html, [(_anchor(s.unit_id), names[_anchor(s.unit_id)][1]) for s in chunk], created))
+    n = len(register)
+    size = chunk_size or min(12, max(4, -(-n // (workers * 3))))
+    chunks = [register[i:i + size] for i in range(0, n, size)]
     out_dir = folder / "statements"
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.pdf"):
+    for old in out_dir.glob("*.pdf"):      # a unit removed from the register leaves no stale file
         old.unlink()
     written: dict[str, bytes] = {}
+    warnings: list[str] = []
     bar = tqdm(total=n, desc="得分明细单", unit="份", file=sys.stderr, disable=not progress, leave=False)
+
+    def store(res: tuple[list[tuple[str, bytes]], list[str]]) -> None:
+        pdfs, warns = res
+        for unit, data in pdfs:
+            (out_dir / files[unit]).write_bytes(data)
+            written[files[unit]] = data
+        warnings.extend(warns)
+        bar.update(len(pdfs))
+
     try:
-        if workers == 1 or len(jobs) == 1:
-            results = map(_render_chunk, jobs)
-            for res in results:
-                _store(res, names, out_dir, written, warnings, bar)
+        if workers == 1 or len(chunks) == 1:
+            _init_worker(result, issuer, issue)
+            for chunk in chunks:
+                store(_render_chunk(chunk))
         else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_warm) as pool:
-                for res in pool.map(_render_chunk, jobs):
-                    _store(res, names, out_dir, written, warnings, bar)
+            # fork shares the parent's loaded modules; elsewhere the initializer loads them.
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx,
+                                     initializer=_init_worker, initargs=(result, issuer, issue)) as pool:
+                for res in pool.map(_render_chunk, chunks):
+                    store(res)
     finally:
         bar.close()
     for w in dict.fromkeys(warnings):
         print(f"提示：{w}", file=sys.stderr)
-    zpath = folder / "statements.zip"
-    write_zip(zpath, written, issue)
-    return [out_dir / names[_anchor(s.unit_id)][0] for s in stmts] + [zpath]
-
-
-def _warm() -> None:
-    """Worker start: load the font coverage once per process (used by every chunk's glyph check)."""
-    fonts.covered()
-
-
-def _store(res, names, out_dir: Path, written: dict[str, bytes], warnings: list[str], bar) -> None:
-    for anchor, data, warns in res:
-        fname = names[anchor][0]
-        (out_dir / fname).write_bytes(data)
-        written[fname] = data
-        warnings.extend(warns)
-        bar.update(1)
+    zpath = write_zip(folder / "statements.zip", written, issue)
+    return [out_dir / files[u] for u in register] + [zpath]
 
 
 def write_zip(path: Path, files: dict[str, bytes], when: _dt.date | None = None) -> Path:
