@@ -90,6 +90,10 @@ def notebook_to_html(nb_path_or_node, title: str, *, date: str | None = None,
     else:
         nb = copy.deepcopy(nb_path_or_node)
     nb.metadata["title"] = title
+    for cell in nb.cells:
+        # papermill gives its injected cell a random id, which would land in the HTML.
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     resources = {"bulletin": {"title": title, "date": date or "", "author": author, "css": bulletin_css()},
                  "metadata": {"name": title}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)

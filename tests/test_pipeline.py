@@ -1,0 +1,250 @@
+"""The main job (scoring.pipeline) end to end on the small bulletin fixture.
+
+One pipeline run (plus a second for reproducibility) is shared by every slow test of this module.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from argparse import Namespace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from scoring import pipeline
+from scoring.errors import ScoringError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DATA = FIXTURES / "bulletin"
+MINI = FIXTURES / "notebooks" / "mini_bulletin.ipynb"
+FAILING = FIXTURES / "notebooks" / "failing_cell.ipynb"
+NOTEBOOK = pipeline.NOTEBOOK if pipeline.NOTEBOOK.exists() else MINI
+REAL = NOTEBOOK == pipeline.NOTEBOOK
+UNITS = ["昆仑街道", "溧城街道", "市农业农村局", "市司法局", "市教育局", "团市委"]
+EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//)|@import|url\(\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _run(out: Path, notebook: Path = NOTEBOOK) -> pipeline.BulletinRun:
+    return pipeline.run_bulletin(data_dir=DATA, rules_file=pipeline.rules_mod.DEFAULT_RULES, year=2023, quarter=3,
+                                 out=out, statements=False, notebook=notebook,
+                                 progress=pipeline.Progress(stream=io.StringIO()))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    first = _run(tmp_path_factory.mktemp("out1"))
+    second = _run(tmp_path_factory.mktemp("out2"))
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def folder(runs) -> Path:
+    return runs[0].folder
+
+
+# ---- fast: quarter, parameters, folders ------------------------------------------------------------
+def test_a_quarter_is_written_as_year_q_number():
+    assert pipeline.parse_quarter("2023Q3") == (2023, 3)
+    assert pipeline.parse_quarter("2023q4") == (2023, 4)
+    with pytest.raises(ScoringError, match="2023Q3"):
+        pipeline.parse_quarter("2023-3")
+
+
+def test_the_default_quarter_is_the_last_with_data_in_the_last_year(rules):
+    from scoring.loading import load_dataset
+
+    # Fixture: the latest dated rows are S040 (2023-09-20) and E005 (2023-08-21): 2023Q3.
+    assert pipeline.latest_quarter(load_dataset(DATA, rules)) == (2023, 3)
+
+
+def test_without_a_params_file_the_issue_is_the_quarter_number_dated_the_10th_of_the_next_month(tmp_path):
+    params, path = pipeline.bulletin_params(2031, 4)          # no params/2031Q4.yaml
+    assert path is None
+    assert params["issue_number"] == "4"
+    assert params["issue_date"] == "2032-01-10"              # Q4 → 10 January of the next year
+    assert pipeline.default_issue_date(2031, 2) == dt.date(2031, 7, 10)
+
+
+def test_the_sample_years_params_files_give_string_dates_and_numbers():
+    for q, date in ((1, "2023-04-10"), (2, "2023-07-10"), (3, "2023-10-10"), (4, "2024-01-10")):
+        params, path = pipeline.bulletin_params(2023, q)
+        assert path is not None and path.name == f"2023Q{q}.yaml"
+        assert params["issue_date"] == date and params["issue_number"] == str(q)
+        assert params["doc_number"].startswith("溧大数〔")
+
+
+def test_a_params_file_with_an_unknown_key_is_refused(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("issue_number: '3'\nisue_date: '2023-10-10'\n", encoding="utf-8")
+    with pytest.raises(ScoringError, match="isue_date"):
+        pipeline.bulletin_params(2023, 3, bad)
+
+
+def test_the_swap_replaces_an_existing_quarter_folder_whole(tmp_path):
+    target = tmp_path / "2023Q3"
+    target.mkdir()
+    (target / "stale.txt").write_text("old")
+    staging = tmp_path / ".2023Q3.partial-1"
+    staging.mkdir()
+    (staging / "bulletin.html").write_text("new")
+    pipeline.swap_into(staging, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023Q3"]
+    assert sorted(p.name for p in target.iterdir()) == ["bulletin.html"]
+
+
+def test_leftovers_of_a_killed_run_are_removed_but_a_live_runs_are_kept(tmp_path):
+    import os
+
+    dead = tmp_path / ".2023Q3.partial-4194303"       # beyond Linux's largest pid: no such process
+    live = tmp_path / f".2023Q2.partial-{os.getpid()}"
+    dead.mkdir(), live.mkdir()
+    pipeline.clean_leftovers(tmp_path)
+    assert not dead.exists() and live.exists()
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
+    from scoring.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("units.csv", "events.csv", "targets.csv"):
+        (data / name).write_bytes((DATA / name).read_bytes())
+    text = (DATA / "submissions.csv").read_text(encoding="utf-8").replace("S007,溧城街道", "S007,不存在的单位")
+    (data / "submissions.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["bulletin", "--data", str(data), "--out", str(out), "--quarter", "2023Q3", "--statements", "no"])
+    assert code == 2
+    assert "不存在的单位" in capsys.readouterr().err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_year_reports_the_failing_quarter_and_still_runs_the_others(monkeypatch, tmp_path, capsys):
+    done = []
+
+    def fake_run(**kw):
+        if kw["quarter"] == 2:
+            raise pipeline.RunError("通报笔记本第 7 个代码单元格执行失败：KeyError：'x'")
+        folder = Path(kw["out"]) / f"2023Q{kw['quarter']}"
+        folder.mkdir(parents=True)
+        done.append(kw["quarter"])
+        return pipeline.BulletinRun(2023, kw["quarter"], folder, [("执行", 0.1)], [])
+
+    monkeypatch.setattr(pipeline, "run_bulletin", fake_run)
+    code = pipeline.year_command(Namespace(year=2023, data=DATA, rules=None, out=tmp_path, statements="no"))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert done == [1, 3, 4]
+    assert "2023年第二季度失败" in err and "KeyError" in err
+
+
+# ---- slow: one shared pipeline run ---------------------------------------------------------------
+@pytest.mark.slow
+def test_the_quarter_folder_holds_every_output(folder):
+    names = {p.name for p in folder.iterdir()}
+    assert {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "manifest.json"} <= names
+    if REAL:
+        assert {"scores.csv", "ledger.csv", "scores.xlsx"} <= names
+    assert not [p for p in folder.parent.iterdir() if ".partial-" in p.name or ".old-" in p.name]
+
+
+@pytest.mark.slow
+def test_the_pdf_embeds_only_the_bundled_noto_cjk_fonts(folder, runs):
+    from scoring.render import pdf_fonts
+
+    used = pdf_fonts(folder / "bulletin.pdf")
+    assert used
+    for name, embedded in used:
+        assert embedded, name
+        assert "NotoSerifCJK" in name or "NotoSansCJK" in name, name
+    assert not [w for w in runs[0].warnings if "notdef" in w.lower()]
+
+
+@pytest.mark.slow
+def test_the_pdf_names_every_unit_and_the_quarter(folder):
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(str(folder / "bulletin.pdf")).pages)
+    flat = re.sub(r"\s+", "", text)
+    assert "2023年第三季度" in flat
+    for unit in UNITS:
+        assert unit in flat, unit
+
+
+@pytest.mark.slow
+def test_the_html_opens_offline(folder):
+    html = (folder / "bulletin.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html
+    assert EXTERNAL.findall(html) == []
+    assert "<script" not in html.lower()
+
+
+@pytest.mark.slow
+def test_untrusted_text_is_escaped_in_the_html(folder):
+    # Fixture: event E002 (2023-08-10, Q3) has the note "<script>alert('x')</script>…".
+    html = (folder / "bulletin.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    if REAL:
+        assert "&lt;script&gt;alert" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL, reason="the content notebook writes the workbook")
+def test_the_workbook_agrees_with_scores_csv_and_is_inert(folder):
+    import openpyxl
+
+    with open(folder / "scores.csv", encoding="utf-8") as f:
+        scores = [r for r in csv.DictReader(f)]
+    wb = openpyxl.load_workbook(folder / "scores.xlsx")
+    rows = list(wb["季度得分"].iter_rows(values_only=True))
+    table = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert len(table) == len(scores) == 6 * 3                  # 6 units × quarters 1..3
+    by_key = {(r["单位编码"], r["季度"]): r for r in table}
+    for s in scores:
+        r = by_key[(s["unit_id"], int(s["quarter"]))]
+        assert Decimal(str(r["本季得分"])) == Decimal(s["score"])
+        assert Decimal(str(r["全年累计"])) == Decimal(s["ytd_total"])
+        assert r["本季排名"] == int(s["rank"])
+    assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+@pytest.mark.slow
+def test_two_runs_give_byte_identical_bulletin_and_workbook(runs):
+    a, b = runs
+    for name in ("bulletin.html", "bulletin.pdf") + (("scores.xlsx", "scores.csv") if REAL else ()):
+        assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_the_manifest_hashes_inputs_rules_and_outputs(folder):
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(Path(k).name for k in m["inputs"]) == ["events.csv", "submissions.csv", "targets.csv", "units.csv"]
+    assert m["inputs"][next(k for k in m["inputs"] if k.endswith("units.csv"))] == \
+        hashlib.sha256((DATA / "units.csv").read_bytes()).hexdigest()
+    assert m["rules"]["file"].endswith("liyang-2023-draft.yaml")
+    assert m["parameters"]["issue_date"] == "2023-10-10" and m["parameters"]["quarter"] == 3
+    outputs = {k: v for k, v in _digest(folder).items() if k != "manifest.json"}
+    assert m["outputs"] == outputs
+    assert {"python", "pandas", "weasyprint", "mplfonts"} <= set(m["versions"])
+    assert m["code"]["revision"]
+
+
+@pytest.mark.slow
+def test_a_failing_cell_stops_the_run_and_leaves_the_previous_output_intact(runs):
+    folder = runs[1].folder
+    before = _digest(folder)
+    with pytest.raises(pipeline.RunError) as err:
+        _run(folder.parent, notebook=FAILING)
+    msg = str(err.value)
+    assert "单元格" in msg and "ValueError" in msg and "故意失败" in msg
+    assert _digest(folder) == before
+    assert sorted(p.name for p in folder.parent.iterdir()) == [folder.name]
