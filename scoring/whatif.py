@@ -17,10 +17,13 @@ Only the ``load*`` functions read files; :func:`compare` and everything after it
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import html
 import io
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -342,6 +345,22 @@ class Comparison:
                            ("一句话结论", "summary", "text")],
                       caption=f"{self.year}年（截至第{self.quarter}季度）各规则变体与现行规则对比")
 
+    def title_html(self) -> str:
+        what = "全年" if self.quarter == LAST_QUARTER else f"截至第{self.quarter}季度"
+        return (f'<div class="title-block"><h1 class="doc-title">{HTML_TITLE}</h1>'
+                f'<p class="doc-number">{self.year}年（{what}）</p></div>'
+                f'<p class="opening">同一份数据分别按现行规则（《{html.escape(self.base.meta.title)}》'
+                f'{html.escape(self.base.meta.status)}）和{len(self.diffs)}个规则变体计分，'
+                "逐一列出各单位季度得分与累计得分的变化、类别内排名的变化和优胜单位名单的变化。</p>")
+
+    def notes_html(self) -> str:
+        what = "全年总分" if self.quarter == LAST_QUARTER else f"截至第{self.quarter}季度的累计得分"
+        return ('<div class="notes"><p>说明：「得分上升／下降」按各单位' + what +
+                "计；排名为同一类别内按该得分的排名，并列者名次相同；「平均」为得分变化单位的平均变化，"
+                "除不尽时保留两位小数并标注「约」，其余分值均按计算结果列示、不作舍入。"
+                f"优胜单位仅在第{LAST_QUARTER}季度（年度考核）对比。每个变体只改动所列规则项，"
+                "其余规则与现行规则相同。</p></div>")
+
     def _repr_html_(self) -> str:
         return "\n".join([self.overview_html()] + [d.html(heading="h3") for d in self.diffs])
 
@@ -520,7 +539,13 @@ def rank_chart_svg(d: VariantDiff, category: str) -> tuple[str, bool]:
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata=fonts.SVG_METADATA)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):], partial
+    svg = svg[svg.index("<svg"):]
+    # matplotlib numbers ids per file (text_1, clip paths …): prefix them so that several charts
+    # inline in one page never clash.
+    prefix = "w" + hashlib.sha1(f"{d.name}|{category}".encode("utf-8")).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="', f'id="{prefix}', svg)
+    svg = svg.replace('href="#', f'href="#{prefix}').replace("url(#", f"url(#{prefix}")
+    return svg, partial
 
 
 def rank_chart_html(d: VariantDiff, category: str) -> str:
@@ -572,8 +597,9 @@ def whatif_command(args: Any) -> int:
     with tempfile.TemporaryDirectory(dir=out, prefix=".whatif-") as tmp:
         executed = Path(tmp) / "what_if.ipynb"
         try:
-            pm.execute_notebook(str(NOTEBOOK), str(executed), parameters=params, cwd=str(ROOT),
-                                kernel_name="python3", progress_bar=False, log_output=False)
+            with _kernel_noise_filtered():
+                pm.execute_notebook(str(NOTEBOOK), str(executed), parameters=params, cwd=str(ROOT),
+                                    kernel_name="python3", progress_bar=False, log_output=False)
         except PapermillExecutionError as err:
             raise ScoringError(f"对比分析笔记本执行失败：{err.ename}：{err.evalue}") from None
         nb = nbformat.read(executed, as_version=4)
@@ -586,6 +612,29 @@ def whatif_command(args: Any) -> int:
     print(f"已写出 {out / 'what_if.html'}")
     print(f"已写出 {out / 'what_if.ipynb'}")
     return 0
+
+
+KERNEL_NOISE = ("running over TCP without encryption", "KeyboardInterrupt caught in kernel")
+
+
+@contextlib.contextmanager
+def _kernel_noise_filtered() -> Iterator[None]:
+    """The kernel writes to our fd 2 (encryption notice, the interrupt papermill sends at
+    shutdown): pass on what a user may need, drop the known noise."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            for line in tmp.read().decode("utf-8", "replace").splitlines():
+                if line.strip() and not any(n in line for n in KERNEL_NOISE):
+                    print(line, file=sys.stderr)
 
 
 def _normalize(nb: Any) -> None:
