@@ -92,33 +92,30 @@ def informant_points(earnings: pd.DataFrame, unit_informant: np.ndarray, unit_id
     register's informant; 「张三、李四」 share an item's points equally — in whole thousandths, the
     remainder going one thousandth each to the names written first."""
     u = earnings["unit_code"].to_numpy()
-    cell = earnings["informant"].to_numpy(dtype=object)
-    cell = np.where(cell == "", unit_informant[u], cell)
+    # Cells as codes into a small table of distinct texts; empty → the register's informant.
+    cell_codes, cell_texts = pd.factorize(earnings["informant"].fillna("")) if len(earnings) else (np.zeros(0, np.int64), [])
+    texts = np.concatenate([np.asarray(cell_texts, dtype=object), unit_informant.astype(object)])
+    empty = np.asarray(cell_texts, dtype=object)[cell_codes] == "" if len(earnings) else np.zeros(0, dtype=bool)
+    cell = np.where(empty, len(cell_texts) + u, cell_codes)
+    # Items of one unit with the same cell and the same points split identically: count them.
     df = pd.DataFrame({"unit_code": u, "cell": cell, "points": earnings["points"].to_numpy(dtype=np.int64)})
-    df = df[df["cell"] != ""]
-    multi = df["cell"].str.contains(NAME_SEPARATORS.pattern, regex=True)
-    single = df[~multi].groupby(["unit_code", "cell"], sort=False)["points"].sum()
-    single.index = single.index.set_names(["unit_code", "informant"])
-    parts = [single]
-    if multi.any():
-        m = df[multi].reset_index(drop=True)
-        names = m["cell"].map(lambda s: list(dict.fromkeys(x.strip() for x in NAME_SEPARATORS.split(s) if x.strip())))
-        m = m.assign(names=names, n=names.str.len()).explode("names")
-        m = m[m["names"].notna()]
-        pos = m.groupby(level=0).cumcount().to_numpy()
-        n = m["n"].to_numpy(dtype=np.int64)
-        p = m["points"].to_numpy(dtype=np.int64)
-        share = p // n + (pos < p % n)
-        parts.append(pd.Series(share, index=pd.MultiIndex.from_arrays(
-            [m["unit_code"].to_numpy(), m["names"].to_numpy(dtype=object)], names=["unit_code", "informant"])))
-    s = pd.concat(parts).groupby(level=[0, 1]).sum()
-    out = s.reset_index(name="points")
-    codes = out["unit_code"].to_numpy(dtype=np.int64)
+    combos = df.groupby(["unit_code", "cell", "points"], sort=True).size().reset_index(name="items")
+    # Split each distinct cell text once.
+    used = np.unique(combos["cell"].to_numpy())
+    split = [(c, pos, name, 0) for c in used
+             for pos, name in enumerate(dict.fromkeys(x.strip() for x in NAME_SEPARATORS.split(texts[c]) if x.strip()))]
+    names = pd.DataFrame(split, columns=["cell", "pos", "informant", "n"])
+    names["n"] = names.groupby("cell")["pos"].transform("size")
+    per = combos.merge(names, on="cell", how="inner")
+    pts, n, pos = per["points"].to_numpy(), per["n"].to_numpy(), per["pos"].to_numpy()
+    per["points"] = (pts // n + (pos < pts % n)) * per["items"].to_numpy()
+    per = per.groupby(["unit_code", "informant"], as_index=False, sort=True)["points"].sum()
+    codes = per["unit_code"].to_numpy(dtype=np.int64)
     out = pd.DataFrame({
-        "unit_id": pd.array(np.asarray(unit_ids)[codes], dtype="string"),
+        "unit_id": pd.array(np.asarray(unit_ids, dtype=object)[codes], dtype="string"),
         "unit_name": pd.array(unit_names[codes], dtype="string"),
-        "informant": pd.array(out["informant"].to_numpy(dtype=object), dtype="string"),
-        "points": out["points"].to_numpy(dtype=np.int64),
+        "informant": pd.array(per["informant"].to_numpy(dtype=object), dtype="string"),
+        "points": per["points"].to_numpy(dtype=np.int64),
     })
     out["rank"] = min_rank(out["points"].to_numpy(), np.zeros(len(out), dtype=np.int64))
     out["excellent"] = (out["rank"] <= rules.annual.informants) & (out["points"] > 0)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .points import fmt_series
 from .result import LEDGER_COLUMNS, LEDGER_DETAIL, QUARTERLY_COLUMNS, QUARTERLY_EXTRA, Result
@@ -22,30 +24,60 @@ SCORE_POINT_COLUMNS = ("key_points", "info_points", "carry_in", "bonus", "gross"
 LEDGER_POINT_COLUMNS = ("points", "base_points", "ytd_points")
 
 
-def _points_text(s: pd.Series) -> np.ndarray:
-    """fmt_series over the distinct values only (a ledger has a million rows but few distinct figures)."""
+def _by_distinct(values: np.ndarray, render) -> pa.Array:
+    """Render only the distinct values (a ledger has a million rows but few distinct figures)."""
+    inv, uniq = pd.factorize(values)
+    return pa.array(list(render(np.asarray(uniq))), pa.large_string()).take(pa.array(inv))
+
+
+def _blank_where(text: pa.Array, na: np.ndarray) -> pa.Array:
+    return pc.if_else(pa.array(na), "", text) if na.any() else text
+
+
+def _points_text(s: pd.Series) -> pa.Array:
     na = s.isna().to_numpy()
     vals = s.fillna(0).to_numpy(dtype=np.int64)
-    uniq, inv = np.unique(vals, return_inverse=True)
-    text = fmt_series(pd.Series(uniq, dtype="int64")).to_numpy(dtype=object)[inv]
-    return np.where(na, "", text)
+    return _blank_where(_by_distinct(vals, lambda u: fmt_series(pd.Series(u, dtype="int64"))), na)
 
 
-def _flag_text(s: pd.Series) -> np.ndarray:
+def _flag_text(s: pd.Series) -> pa.Array:
     na = s.isna().to_numpy()
-    v = s.fillna(False).to_numpy(dtype=bool)
-    return np.where(na, "", np.where(v, "true", "false"))
+    code = np.where(na, 2, s.fillna(False).to_numpy(dtype=bool).astype(np.int64))
+    return pa.array(["false", "true", ""], pa.large_string()).take(pa.array(code))
 
 
-def _date_text(s: pd.Series) -> np.ndarray:
+def _date_text(s: pd.Series) -> pa.Array:
     na = s.isna().to_numpy()
     days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    uniq, inv = np.unique(days, return_inverse=True)
-    text = np.datetime_as_string(uniq, unit="D").astype(object)[inv]
-    return np.where(na, "", text)
+    days = np.where(na, np.datetime64("1970-01-01"), days)
+    return _blank_where(_by_distinct(days, lambda u: np.datetime_as_string(u, unit="D")), na)
 
 
-def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> pd.DataFrame:
+def _int_text(s: pd.Series) -> pa.Array:
+    na = s.isna().to_numpy()
+    return _blank_where(_by_distinct(s.fillna(0).to_numpy(dtype=np.int64), lambda u: u.astype(str)), na)
+
+
+def _str_text(s: pd.Series) -> pa.Array:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = _str_text(pd.Series(s.cat.categories.astype(str), dtype="string")) if len(s.cat.categories) \
+            else pa.array([], pa.large_string())
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        text = pa.concat_arrays([cats, pa.array([""], pa.large_string())]).take(
+            pa.array(np.where(codes < 0, len(cats), codes)))
+        return text
+    arr = pa.array(s.array) if len(s) else pa.array([], pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.fill_null(arr.cast(pa.large_string()), "")
+    # CSV quoting as the csv module's QUOTE_MINIMAL: only fields holding a comma, quote or line break.
+    needs = pc.match_substring_regex(arr, r'[",\r\n]')
+    q = pa.scalar("\"", pa.large_string())
+    quoted = pc.binary_join_element_wise(q, pc.replace_substring(arr, "\"", "\"\""), q, pa.scalar("", pa.large_string()))
+    return pc.if_else(needs, quoted, arr)
+
+
+def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> dict[str, pa.Array]:
     out = {}
     for c in df.columns:
         s = df[c]
@@ -56,28 +88,42 @@ def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> pd.DataFrame:
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[c] = _date_text(s)
         elif pd.api.types.is_integer_dtype(s.dtype):
-            na = s.isna().to_numpy()
-            out[c] = np.where(na, "", s.fillna(0).to_numpy(dtype=np.int64).astype(str).astype(object))
+            out[c] = _int_text(s)
         else:
-            out[c] = s.fillna("").to_numpy(dtype=object)
-    return pd.DataFrame(out, columns=df.columns)
+            out[c] = _str_text(s)
+    return out
 
 
-def scores_frame(result: Result) -> pd.DataFrame:
-    """scores.csv as text: the contract's columns in order, then the engine's extra columns."""
+def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
+    """Header plus one line per row, fields joined in Arrow (no Python string per row)."""
+    header = (",".join(cols) + "\n").encode("utf-8")
+    arrays = list(cols.values())
+    if not arrays or len(arrays[0]) == 0:
+        return header
+    ls = lambda v: pa.scalar(v, pa.large_string())          # noqa: E731
+    line = pc.binary_join_element_wise(*arrays, ls(","))
+    line = pc.binary_join_element_wise(line, ls(""), ls("\n"))          # each line ends with \n
+    line = line.cast(pa.large_string())
+    offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset: line.offset + len(line) + 1]
+    data = line.buffers()[2]
+    return header + data.to_pybytes()[offsets[0]:offsets[-1]]
+
+
+def scores_text(result: Result) -> dict[str, pa.Array]:
+    """scores.csv as text columns: the contract's columns in order, then the engine's extra columns."""
     return _as_text(result.quarterly[list(QUARTERLY_COLUMNS + QUARTERLY_EXTRA)], SCORE_POINT_COLUMNS)
 
 
-def ledger_frame(result: Result) -> pd.DataFrame:
-    """ledger.csv as text: unit_id, year, quarter, kind, ref, points, clause, then the details."""
+def ledger_text(result: Result) -> dict[str, pa.Array]:
+    """ledger.csv as text columns: unit_id, year, quarter, kind, ref, points, clause, then the details."""
     return _as_text(result.ledger[list(LEDGER_COLUMNS + LEDGER_DETAIL)], LEDGER_POINT_COLUMNS)
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+def _write_atomic(payload: bytes, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -90,6 +136,7 @@ def write_scores(result: Result, out_dir: str | os.PathLike) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "scores.csv", out / "ledger.csv"]
-    _write_atomic(scores_frame(result), paths[0])
-    _write_atomic(ledger_frame(result), paths[1])
+    payloads = [_csv_bytes(scores_text(result)), _csv_bytes(ledger_text(result))]   # both built before writing
+    for payload, path in zip(payloads, paths):
+        _write_atomic(payload, path)
     return paths
