@@ -103,17 +103,29 @@ def _closest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | No
 
 
 # ---- reading -----------------------------------------------------------------------------------
-def _csv_frame(data: bytes | Path) -> pd.DataFrame:
-    """All cells as strings, no header interpretation (row 0 is the header). UTF-8 only (a BOM is skipped)."""
-    source = data if isinstance(data, Path) else io.BytesIO(data)
-    try:
-        return pd.read_csv(source, header=None, dtype=str, keep_default_na=False, engine="pyarrow")
-    except Exception:  # noqa: BLE001 - pyarrow is strict about ragged rows; the C reader names the line
-        if isinstance(source, io.BytesIO):
-            source.seek(0)
-        frame = pd.read_csv(source, header=None, dtype=str, keep_default_na=False, engine="c",
-                            skip_blank_lines=False, encoding="utf-8-sig")
-        return frame.fillna("")
+def _csv_frame(data: bytes, keep_blank_lines: bool) -> pd.DataFrame:
+    """All cells as strings, no header interpretation (row 0 is the header). UTF-8 only (a BOM is skipped).
+
+    pyarrow is the fast reader; it drops blank lines and rejects ragged rows, so files with blank
+    lines inside (row numbers must stay as an editor shows them) or ragged rows go to the C reader,
+    whose errors name the line."""
+    if not keep_blank_lines:
+        try:
+            return pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="pyarrow")
+        except Exception:  # noqa: BLE001
+            pass
+    frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="c",
+                        skip_blank_lines=False, encoding="utf-8-sig")
+    return frame.fillna("")
+
+
+def _inner_blank_line(raw: bytes) -> bool:
+    """A blank line with data after it (a blank line at the very end changes no row number)."""
+    for sep in (b"\n\n", b"\n\r\n"):
+        i = raw.find(sep)
+        if i >= 0 and raw[i:].strip(b" \t\r\n"):
+            return True
+    return False
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -127,11 +139,11 @@ def _is_utf8(data: bytes) -> bool:
 def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _Source | None:
     name = path.name
     try:
-        with path.open("rb") as fh:
-            head = fh.read(1 << 16)      # enough to tell a CSV from a workbook or binary garbage
+        raw = path.read_bytes()
     except OSError as err:
         out.add(name, None, None, None, f"无法读取文件（{err.strerror or err}）", "unreadable_file")
         return None
+    head = raw[:1 << 16]                 # enough to tell a CSV from a workbook or binary garbage
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         out.add(name, None, None, None, "这是一个 Excel 工作簿，却以 .csv 为扩展名；请在 Excel 中“另存为”CSV UTF-8（逗号分隔），"
                 "或把工作簿（.xlsx）单独放在数据目录中", "binary_file")
@@ -140,14 +152,14 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
         out.add(name, None, None, None, "文件含有二进制内容，不是文本 CSV；如果是 Excel 的“Unicode 文本”(UTF-16)，"
                 "请改为“另存为 → CSV UTF-8（逗号分隔）”", "binary_file")
         return None
-    if not head.strip(b" \t\r\n\xef\xbb\xbf") and not path.read_bytes().strip(b" \t\r\n\xef\xbb\xbf"):
+    if not head.strip(b" \t\r\n\xef\xbb\xbf") and not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         out.add(name, 1, None, "", f"文件是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录", "empty_file")
         return None
+    blank = _inner_blank_line(raw)
     try:
         try:
-            frame = _csv_frame(path)       # the reader itself rejects bytes that are not UTF-8
+            frame = _csv_frame(raw, blank)    # the readers themselves reject bytes that are not UTF-8
         except Exception:  # noqa: BLE001
-            raw = path.read_bytes()
             if _is_utf8(raw):
                 raise
             try:
@@ -157,7 +169,7 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
                 out.add(name, row, None, None, "无法识别文件的文字编码；CSV 须为 UTF-8（可带 BOM）或 GB18030/GBK（中文 Windows 上 "
                         "Excel 另存的 CSV），本行附近有不属于这两种编码的字节", "bad_encoding")
                 return None
-            frame = _csv_frame(data)
+            frame = _csv_frame(data, blank)
     except Exception as err:  # noqa: BLE001 - any reader failure is the user's file, not our bug
         line = re.search(r"line (\d+)", str(err))
         out.add(name, int(line.group(1)) if line else None, None, None,
@@ -647,8 +659,9 @@ def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.D
     return frame, _Units(lookup, shown, src.label)
 
 
-def _unit_ids(src: _Source, units: _Units, out: _Problems) -> pd.Series:
+def _unit_ids(src: _Source, units: _Units | None, out: _Problems) -> pd.Series:
     """单位编码 / 单位名称 (either, any spelling) → unit_id; both empty or disagreeing is a problem."""
+    units = units if units is not None else _Units({}, {}, "")
     by_id = _resolved(src, "unit_id", units.table)
     by_name = _resolved(src, "unit_name", units.table)
     raw_id, raw_name = _text(src, "unit_id"), _text(src, "unit_name")
@@ -700,7 +713,7 @@ def _conflicting_records(src: _Source, frame: pd.DataFrame, out: _Problems) -> N
                     "conflicting_record", src.sheet)
 
 
-def _submissions(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problems) -> pd.DataFrame:
+def _submissions(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: _Problems) -> pd.DataFrame:
     _check_cells(src, vocab, units, out)
     frame = _provenance({
         "record_id": _text(src, "record_id"),
@@ -719,7 +732,7 @@ def _submissions(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Pr
     return frame
 
 
-def _events(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problems) -> pd.DataFrame:
+def _events(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: _Problems) -> pd.DataFrame:
     _check_cells(src, vocab, units, out)
     ints = _numbers_of(src, "count").values
     count = ints.where(ints.notna() & (ints % 1 == 0) & (ints >= 1), 1).astype("int64")
@@ -733,7 +746,7 @@ def _events(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problem
     }, src)
 
 
-def _targets(src: _Source, vocab: dict[str, _Vocab], units: _Units, out: _Problems) -> pd.DataFrame:
+def _targets(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: _Problems) -> pd.DataFrame:
     _check_cells(src, vocab, units, out)
     year = _numbers_of(src, "year").values
     target = _numbers_of(src, "target").values
@@ -838,9 +851,11 @@ def load_dataset(path: str | Path, rules: Rules, year: int | None = None) -> Dat
     units_src = sources.get("units", _empty_source(TABLES_BY_NAME["units"]))
     units, register = _units(units_src, vocab, out)
     tables = {"units": units}
+    # Without a readable register every unit would be unknown: that is one problem, not thousands.
+    known = register if "units" in sources else None
     for name, check in (("submissions", _submissions), ("events", _events), ("targets", _targets)):
         src = sources.get(name, _empty_source(TABLES_BY_NAME[name]))
-        tables[name] = check(src, vocab, register, out)
+        tables[name] = check(src, vocab, known, out)
     if out.items:
         raise InputError(out.items)
     typed = {name: _typed(frame, name) for name, frame in tables.items()}

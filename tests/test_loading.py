@@ -126,6 +126,14 @@ def test_rows_left_entirely_empty_are_skipped_but_row_numbers_stay_as_the_user_s
     assert data.submissions["_row"].tolist() == [2, 4, 5, 6]
 
 
+def test_blank_lines_inside_a_csv_keep_the_row_numbers_an_editor_shows(tmp_path, rules):
+    folder = inputs.write_csv(tmp_path, inputs.tables())
+    text = inputs.csv_text(inputs.SUBMISSIONS).split("\r\n")
+    # header, R1 (line 2), a blank line 3, R1 (line 4), R2 (line 5), R3 (line 6)
+    (folder / "submissions.csv").write_text("\r\n".join([*text[:2], "", *text[2:]]), encoding="utf-8")
+    assert load_dataset(folder, rules).submissions["_row"].tolist() == [2, 4, 5, 6]
+
+
 def test_an_unknown_extra_column_is_ignored_with_a_note(tmp_path, rules):
     subs = [[*r, x] for r, x in zip(inputs.SUBMISSIONS, ["备注", "a", "b", "c", "d"])]
     data = load_dataset(inputs.write_csv(tmp_path, inputs.tables(submissions=subs)), rules)

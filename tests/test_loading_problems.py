@@ -66,6 +66,10 @@ def test_a_missing_required_file_is_named_with_what_the_folder_must_hold(tmp_pat
         "（events.csv、targets.csv 可选），或只放一个 .xlsx 工作簿", "missing_file")
 
 
+def test_a_missing_unit_register_is_one_problem_not_one_per_unit_reference(tmp_path, rules):
+    assert [p.code for p in problems_of(csv_with(tmp_path, units=None), rules)] == ["missing_file"]
+
+
 def test_a_folder_with_both_csv_files_and_a_workbook_says_so(tmp_path, rules):
     folder = csv_with(tmp_path)
     inputs.write_workbook(folder, inputs.tables())
