@@ -511,14 +511,15 @@ def _pdf_date(d: _dt.date) -> str:
 
 def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
                issuer: str | None = None, issue_date: _dt.date | str | None = None,
-               chunk_size: int | None = None) -> list[Path]:
+               chunk_size: int | None = None, warnings_out: list[str] | None = None) -> list[Path]:
     """Write ``folder/statements/<unit_id>-<unit_name>.pdf`` for every unit of the register (also
     those with nothing adopted) and ``folder/statements.zip``; return the PDF paths in register
     order, then the zip's.
 
     Units are rendered in chunks (one WeasyPrint pass each) on ``workers`` processes, with a tqdm
     bar on stderr. Deterministic: PDF dates are the issue date (default: the 10th of the month
-    after the quarter), zip entries are sorted, dated the issue date, mode 0644.
+    after the quarter), zip entries are sorted, dated the issue date, mode 0644. Warnings (a 〓
+    replacement, a WeasyPrint note) go to ``warnings_out`` when given, else to stderr.
     """
     import multiprocessing as mp
 
@@ -570,8 +571,11 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
                     store(res)
     finally:
         bar.close()
-    for w in dict.fromkeys(warnings):
-        print(f"提示：{w}", file=sys.stderr)
+    if warnings_out is not None:
+        warnings_out.extend(dict.fromkeys(warnings))
+    else:
+        for w in dict.fromkeys(warnings):
+            print(f"提示：{w}", file=sys.stderr)
     zpath = write_zip(folder / "statements.zip", written, issue)
     return [out_dir / files[u] for u in register] + [zpath]
 

@@ -1,0 +1,74 @@
+"""Unit statements (得分明细单) against the bulletin they go with, measured in the same run.
+
+    .venv/bin/python bench/bench_statements.py [--data data/sample] [--quarter 2023Q3]
+                                               [--workers 2] [--chunk N] [--repeat 1]
+
+1. ``python -m scoring bulletin --statements no`` on the dataset (a subprocess: the user's
+   command, cold start included);
+2. ``statements.render_all`` for every unit of the register on the same quarter's Result
+   (in-process; loading and scoring are timed apart, as the pipeline has them already).
+Target (task brief): (2) ≤ 2 × (1). Prints both figures and the ratio, and one JSON line.
+Not a test: timings go here, never in tests/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT / "data" / "sample")
+    ap.add_argument("--quarter", default="2023Q3")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--chunk", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    year, quarter = int(args.quarter[:4]), int(args.quarter[-1])
+
+    from scoring import engine, rules as rules_mod, statements
+    from scoring.loading import load_dataset
+
+    bulletin_s, render_s = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-statements-") as tmp:
+        for i in range(args.repeat):
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "scoring", "bulletin", "--data", str(args.data),
+                                   "--quarter", args.quarter, "--statements", "no", "--out", f"{tmp}/b{i}"],
+                                  cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            bulletin_s.append(time.perf_counter() - t0)
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:], file=sys.stderr)
+                raise SystemExit(f"bulletin run failed with exit status {proc.returncode}")
+
+            rules = rules_mod.load()
+            t1 = time.perf_counter()
+            data = load_dataset(args.data, rules, year=year)
+            result = engine.score(data, rules, year, quarter)
+            score_s = time.perf_counter() - t1
+            t2 = time.perf_counter()
+            paths = statements.render_all(result, Path(tmp) / f"s{i}", progress=False, workers=args.workers,
+                                          chunk_size=args.chunk)
+            render_s.append(time.perf_counter() - t2)
+    b, r = min(bulletin_s), min(render_s)
+    n = len(paths) - 1
+    print(f"bulletin --statements no : {b:6.1f} s")
+    print(f"render_all ({n} units)    : {r:6.1f} s   (load + score before it: {score_s:.1f} s)")
+    print(f"ratio                     : {r / b:6.2f} × (target ≤ 2)")
+    print(json.dumps({"bench": "statements", "units": n, "quarter": args.quarter, "workers": args.workers,
+                      "bulletin_no_statements_s": round(b, 2), "render_all_s": round(r, 2),
+                      "ratio": round(r / b, 3), "cpus": os.cpu_count(),
+                      "load_avg": [round(x, 2) for x in os.getloadavg()]}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
