@@ -81,7 +81,11 @@ def load_variants(path: str | Path | Iterable[str | Path] | None = None) -> list
     """Load overlay files (each with ``base:``, ``name:``, ``description:``) into derived Rules."""
     out = []
     for f in variant_files(path):
-        r = rules_mod.load(f)
+        try:
+            r = rules_mod.load(f)
+        except RulesError as err:
+            # derive() reports under the base file's name; say which overlay is wrong.
+            raise RulesError(f"变体文件 {f} 有误（合并到基础规则后检查）：\n{err}") from None
         if not r.variant:
             raise RulesError(f"{f} 不是变体文件：须有 base: 指向基础规则文件")
         out.append(r)
@@ -272,6 +276,9 @@ class VariantDiff:
     def _repr_html_(self) -> str:
         return self.html()
 
+    def __repr__(self) -> str:
+        return f"<VariantDiff {self.year}年第{self.quarter}季度> {self.summary()}"
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -344,6 +351,10 @@ class Comparison:
                            ("得分下降", "units_down", "int"), ("排名变化", "rank_changes", "int"),
                            ("一句话结论", "summary", "text")],
                       caption=f"{self.year}年（截至第{self.quarter}季度）各规则变体与现行规则对比")
+
+    def __repr__(self) -> str:
+        what = "全年" if self.quarter == LAST_QUARTER else f"截至第{self.quarter}季度"
+        return f"<Comparison {self.year}年（{what}），{len(self.diffs)}个变体>\n{self.summary()}"
 
     def title_html(self) -> str:
         what = "全年" if self.quarter == LAST_QUARTER else f"截至第{self.quarter}季度"

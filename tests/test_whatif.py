@@ -73,6 +73,21 @@ def test_a_plain_rules_file_is_not_a_variant():
         whatif.load_variants([DRAFT])
 
 
+def test_a_misspelt_key_in_a_variant_file_names_that_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"base: {DRAFT}\nname: 错\nlate:\n  factr: 0.7\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=r"变体文件 .*bad\.yaml 有误[\s\S]*late\.factr"):
+        whatif.load_variants(tmp_path)
+
+
+def test_the_whatif_command_stops_with_a_chinese_message_and_writes_nothing_on_bad_data(tmp_path, capsys):
+    from scoring.cli import main
+    out = tmp_path / "out"
+    assert main(["whatif", "--data", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    assert "数据目录不存在" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_variant_in_code_records_what_it_changes(rules):
     v = whatif.variant(late={"factor": 0.7}, name="超时七折", base=rules)
     assert v.changes == ("late.factor: 0.5 → 0.7",)
@@ -231,6 +246,7 @@ def test_the_html_view_shows_the_summary_tables_and_a_path_only_svg_chart(fixtur
     assert '<table class="data">' in page and '<figure class="chart"><svg' in page
     assert "<text" not in page.split("<svg", 1)[1], "chart text must be paths (svg.fonttype='path')"
     assert cmp._repr_html_() == page, "same inputs, same bytes"
+    assert repr(cmp).endswith(cmp[0].summary()), "a console shows the summary, not whole frames"
     assert '<td class="num">+2</td>' in page and '<td class="num">↑1</td>' in page
 
 
