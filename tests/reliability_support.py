@@ -105,3 +105,54 @@ def install_debian_package(command: str, package: str) -> str | None:
         except (OSError, subprocess.TimeoutExpired):
             return None
     return shutil.which(command)
+
+
+# ---- a small dataset full of hostile text ------------------------------------------------------------
+SCRIPT = "<script>alert('昆仑')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+HYPERLINK = '=HYPERLINK("http://example.invalid/","点我")'
+AT_SUM = "@SUM(1+1)*cmd|' /C calc'!A0"
+RLO = "\u202e溧城镇\u202c"
+RARE = "团市委🎉𠀀"                        # emoji and a CJK Extension B character the fonts lack
+LONG = ("长" * 992) + "<b>粗</b>"          # exactly 1,000 characters: the longest text allowed
+HOSTILE_UNITS = {"Z01": SCRIPT + "昆仑街道", "Z02": RLO, "B01": HYPERLINK, "Q01": RARE, "B02": LONG}
+
+
+def write_hostile_dataset(folder: Path) -> Path:
+    """The corpus base with hostile unit names, titles, informants and notes (all valid input)."""
+    sys.path.insert(0, str(BROKEN))
+    import make_corpus
+
+    t = make_corpus.copy_tables()
+    for row in t["units"][1:]:
+        row[1] = HOSTILE_UNITS[row[0]]
+        row[4] = ""
+    t["units"].append(["B02", LONG, "市级机关部门", AT_SUM, ""])
+    titles = [SCRIPT, IMG, HYPERLINK, AT_SUM, SCRIPT, RLO + RARE]
+    for row, title in zip(t["submissions"][1:], titles):
+        row[5] = title
+    t["submissions"][6][5] = t["submissions"][1][5]          # S001 keeps one title
+    t["submissions"].append(["S006", "B02", "要闻动态", "江苏省", "2023-09-20", LONG, "", "", "", "是", AT_SUM])
+    t["events"][1][5] = IMG + LONG[:900]
+    t["events"][2][5] = HYPERLINK
+    t["events"].append(["E003", "B02", "2023-07-20", "stale_column", "1", AT_SUM])
+    folder.mkdir(parents=True, exist_ok=True)
+    make_corpus.write_csvs(folder, t)
+    return folder
+
+
+_HOSTILE_RUN: dict[str, Path] = {}
+
+
+def hostile_bulletin(statements: bool = True) -> Path:
+    """OUT/2023Q3 of one bulletin run on the hostile dataset, built once per test process."""
+    key = f"statements={statements}"
+    if key not in _HOSTILE_RUN:
+        import tempfile
+        base = Path(tempfile.mkdtemp(prefix="hostile-"))
+        data = write_hostile_dataset(base / "data")
+        proc = run_cli("bulletin", "--data", data, "--quarter", "2023Q3", "--out", base / "out",
+                       "--statements", "yes" if statements else "no")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        _HOSTILE_RUN[key] = base / "out" / "2023Q3"
+    return _HOSTILE_RUN[key]

@@ -1,0 +1,82 @@
+"""Atomic output: a bulletin run killed with SIGKILL at any step leaves the previous OUT/<Y>Q<Q>
+exactly as it was, and the next run removes the half-built ``.<Y>Q<Q>.partial-<pid>`` it left.
+
+The kill is timed by the pipeline's progress lines on stderr ("生成 bulletin.pdf …" starts a step);
+the whole process group goes (the run, its statement workers), as when a machine is switched off.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from reliability_support import BROKEN, PY, ROOT, needs_module, run_cli, snapshot
+
+DATA = BROKEN / "_valid_csv"
+QUARTER = "2023Q3"
+# step → (the start of its progress line, seconds to let it work before the kill)
+STEPS = {
+    "papermill": ("执行通报笔记本", 4.0),
+    "html": ("生成 bulletin.html", 0.3),
+    "pdf": ("生成 bulletin.pdf", 1.0),
+    "statements": ("生成各单位得分明细单", 1.0),
+}
+
+
+def _bulletin_args(out):
+    return ["-m", "scoring", "bulletin", "--data", str(DATA), "--quarter", QUARTER, "--out", str(out)]
+
+
+def _kill_at(out, line_start: str, delay: float) -> tuple[int, str]:
+    """Run the bulletin, SIGKILL its process group ``delay`` s after the step's progress line; (pid, stderr)."""
+    proc = subprocess.Popen([PY, *_bulletin_args(out)], cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            text=True, start_new_session=True)
+    seen: list[str] = []
+    try:
+        for line in proc.stderr:
+            seen.append(line)
+            if line.startswith(line_start) and line.rstrip().endswith("…"):
+                time.sleep(delay)
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+        else:
+            pytest.fail("the run ended before the step began:\n" + "".join(seen))
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "".join(seen)
+    time.sleep(1.5)          # the papermill kernel (its own session) notices its parent is gone and exits
+    return proc.pid, "".join(seen)
+
+
+@pytest.mark.slow
+def test_a_run_killed_at_any_step_leaves_the_previous_bulletin_intact_and_the_next_run_cleans_up(tmp_path):
+    needs_module("scoring.pipeline")
+    out = tmp_path / "out"
+    first = run_cli("bulletin", "--data", DATA, "--quarter", QUARTER, "--out", out)
+    assert first.returncode == 0, first.stderr[-3000:]
+    target = out / QUARTER
+    previous = snapshot(target)
+    assert "bulletin.pdf" in previous and "statements.zip" in previous
+
+    leftovers = []
+    for step, (line_start, delay) in STEPS.items():
+        pid, log = _kill_at(out, line_start, delay)
+        assert snapshot(target) == previous, f"killed at {step}: the previous bulletin changed"
+        partial = out / f".{QUARTER}.partial-{pid}"
+        assert partial.is_dir(), f"killed at {step}: expected the half-built {partial.name}\n{log}"
+        leftovers.append(partial)
+
+    again = run_cli("bulletin", "--data", DATA, "--quarter", QUARTER, "--out", out)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert not [p for p in leftovers if p.exists()], "the next run left the killed runs' staging folders"
+    assert sorted(p.name for p in out.iterdir()) == [QUARTER]
+    # Same inputs, so the new bulletin's deterministic files equal the previous ones.
+    now = snapshot(target)
+    for name in ("scores.csv", "ledger.csv", "bulletin.html"):
+        assert now[name] == previous[name], name
