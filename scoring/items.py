@@ -235,6 +235,7 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
         "quarter": g_period[e],
         "col_code": e_col,
         "level_code": reached[e],
+        "prev_code": e_before,
         "key": groups[e_col] == "key",
         "points": earned[e],
     })

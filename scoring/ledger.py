@@ -100,8 +100,7 @@ def _items(run: "_Run", units: pd.DataFrame, rules: Rules) -> dict[str, Any]:
                   + ("；" + rules.upgrades.clause if up else "")
                   for c in rules.column_keys for lt in (False, True) for up in (False, True)]
     level_code = e["level_code"].to_numpy()
-    prev = e["previous_level"]
-    prev_code = pd.Categorical(prev, categories=list(rules.level_keys)).codes.astype(np.int64)
+    prev_code = e["prev_code"].to_numpy(dtype=np.int64)
     note_tab = [""] + [f"由{a}升至{b}，计差额（R2）" for a in rules.level_keys for b in rules.level_keys]
     note_code = np.where(upgrade, 1 + np.maximum(prev_code, 0) * n_lv + level_code, 0)
     unit_inf = pa.array(units["informant"].fillna("").to_numpy(dtype=object), pa.large_string())
