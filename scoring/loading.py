@@ -103,29 +103,28 @@ def _closest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | No
 
 
 # ---- reading -----------------------------------------------------------------------------------
-def _csv_frame(data: bytes, keep_blank_lines: bool) -> pd.DataFrame:
+def _csv_frame(data: bytes) -> pd.DataFrame:
     """All cells as strings, no header interpretation (row 0 is the header). UTF-8 only (a BOM is skipped).
 
-    pyarrow is the fast reader; it drops blank lines and rejects ragged rows, so files with blank
-    lines inside (row numbers must stay as an editor shows them) or ragged rows go to the C reader,
-    whose errors name the line."""
-    if not keep_blank_lines:
-        try:
-            return pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="pyarrow")
-        except Exception:  # noqa: BLE001
-            pass
+    pyarrow is the fast reader, but it drops blank lines and rejects ragged rows. When it returns
+    fewer rows than the file has lines (blank lines inside), the C reader, which keeps them, reads
+    again so that row numbers stay as an editor shows them; its errors also name the line."""
+    try:
+        frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="pyarrow")
+        if len(frame) == _content_lines(data):
+            return frame
+    except Exception:  # noqa: BLE001
+        pass
     frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="c",
                         skip_blank_lines=False, encoding="utf-8-sig")
     return frame.fillna("")
 
 
-def _inner_blank_line(raw: bytes) -> bool:
-    """A blank line with data after it (a blank line at the very end changes no row number)."""
-    for sep in (b"\n\n", b"\n\r\n"):
-        i = raw.find(sep)
-        if i >= 0 and raw[i:].strip(b" \t\r\n"):
-            return True
-    return False
+def _content_lines(data: bytes) -> int:
+    """Lines up to the last non-blank character (blank lines at the very end change no row number)."""
+    tail = data[-4096:]
+    end = len(data) - (len(tail) - len(tail.rstrip(b" \t\r\n")))
+    return data.count(b"\n", 0, end) + 1
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -155,10 +154,9 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
     if not head.strip(b" \t\r\n\xef\xbb\xbf") and not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         out.add(name, 1, None, "", f"文件是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录", "empty_file")
         return None
-    blank = _inner_blank_line(raw)
     try:
         try:
-            frame = _csv_frame(raw, blank)    # the readers themselves reject bytes that are not UTF-8
+            frame = _csv_frame(raw)    # the readers themselves reject bytes that are not UTF-8
         except Exception:  # noqa: BLE001
             if _is_utf8(raw):
                 raise
@@ -169,7 +167,7 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
                 out.add(name, row, None, None, "无法识别文件的文字编码；CSV 须为 UTF-8（可带 BOM）或 GB18030/GBK（中文 Windows 上 "
                         "Excel 另存的 CSV），本行附近有不属于这两种编码的字节", "bad_encoding")
                 return None
-            frame = _csv_frame(data, blank)
+            frame = _csv_frame(data)
     except Exception as err:  # noqa: BLE001 - any reader failure is the user's file, not our bug
         line = re.search(r"line (\d+)", str(err))
         out.add(name, int(line.group(1)) if line else None, None, None,

@@ -413,3 +413,23 @@ def test_validate_as_a_command_on_binary_garbage_exits_2_without_a_traceback(tmp
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "[binary_file]" in run.stderr
+
+
+# ---- never a traceback ------------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(st.binary(max_size=300),
+                         st.text(alphabet=st.sampled_from(list(',"\r\n \u3000;\t\ufeffZ01昆仑要闻2023-/年月日是否x')), max_size=200)
+                         .map(lambda t: t.encode("utf-8")),
+                         st.text(max_size=120).map(lambda t: t.encode("gb18030"))),
+       table=st.sampled_from(["units", "submissions", "events", "targets"]))
+def test_any_bytes_in_any_input_file_give_a_dataset_or_input_problems_never_another_error(content, table, tmp_path, rules):
+    folder = csv_with(tmp_path)
+    (folder / f"{table}.csv").write_bytes(content)
+    try:
+        load_dataset(folder, rules)
+    except InputError as err:
+        assert err.problems and all(p.code and p.expected for p in err.problems)
