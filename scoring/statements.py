@@ -447,7 +447,7 @@ def safe_name(text: str) -> str:
 
 
 def statement_filename(unit_id: str, unit_name: str) -> str:
-    return f"{safe_name(unit_id)}-{safe_name(unit_name)}.pdf"
+    return f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}.pdf"   # ≤ 245 bytes in UTF-8 (limit 255)
 
 
 # Each worker holds the Result once (set by the pool initializer) and renders chunks of units.
