@@ -124,37 +124,47 @@ def _rows(frame: pd.DataFrame, spec: Iterable[tuple[str, str, str]]) -> list[lis
 
 # ---- sheets ----------------------------------------------------------------------------------------
 def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str, str], ...]) -> None:
+    """One sheet in openpyxl's write-only mode (streams rows: the ledger has thousands)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     spec = tuple(s for s in spec if s[0] in frame.columns)
     ws = wb.create_sheet(title=title)
     headers = [h for _, h, _ in spec]
-    ws.append(headers)
-    for row in _rows(frame, spec):
-        ws.append(row)
-    head_font, head_fill = Font(name="宋体", bold=False), PatternFill("solid", fgColor="EEEEEE")
-    for cell in ws[1]:
-        cell.font, cell.fill = head_font, head_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
     kinds = [k for _, _, k in spec]
-    for j, kind in enumerate(kinds, start=1):
-        letter = get_column_letter(j)
-        if kind == "date":
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = "yyyy-mm-dd"
-        if kind == "text":
-            # Input text stays text: openpyxl would store "=..." as a formula.
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-        width = max([display_width(headers[j - 1])] +
-                    [display_width(_shown(c.value)) for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j)])
-        ws.column_dimensions[letter].width = min(width + 2, MAX_WIDTH)
+    rows = _rows(frame, spec)
+    # Widths first: write-only sheets take column settings before any row.
+    for j, header in enumerate(headers):
+        shown = {_shown(r[j]) for r in rows}
+        width = max([display_width(header)] + [display_width(v) for v in shown])
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(width + 2, MAX_WIDTH)
     ws.freeze_panes = "A2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    head_font, head_fill = Font(name="宋体", bold=False), PatternFill("solid", fgColor="EEEEEE")
+    centre = Alignment(horizontal="center", vertical="center")
+    head = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font, c.fill, c.alignment = head_font, head_fill, centre
+        head.append(c)
+    ws.append(head)
+    special = [j for j, k in enumerate(kinds) if k in ("date", "text")]
+    for row in rows:
+        for j in special:
+            v = row[j]
+            if kinds[j] == "date" and v is not None:
+                c = WriteOnlyCell(ws, value=v)
+                c.number_format = "yyyy-mm-dd"
+                row[j] = c
+            elif isinstance(v, str) and v.startswith(FORMULA_START):
+                # Input text stays text: openpyxl would store "=..." as a formula.
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"
+                c.quotePrefix = True
+                row[j] = c
+        ws.append(row)
 
 
 def _shown(v: Any) -> str:
@@ -197,8 +207,7 @@ def build_workbook(result):
     """The workbook as an openpyxl object (no I/O)."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     cap_text = fmt(to_milli(result.rules.caps.quarter.value))
     ranking = ranking_frame(result)
     categories = [c.key for c in result.rules.categories]
