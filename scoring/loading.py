@@ -290,6 +290,11 @@ def _read_workbook(path: Path, out: _Problems, notes: list[str]) -> dict[str, _S
                     f"第 1 行有合并单元格（{_cell_ref(r0, c0)}:{_cell_ref(r1, c1)}）；第 1 行须是表头、每列一个表头，"
                     f"请删除标题行并取消合并单元格", "merged_header", sheet_name)
             continue
+        for (r0, c0), (r1, c1) in merged:
+            # Only the first cell of a merged range holds the value; the others read as empty.
+            out.add(name, r0 + 1, None, None,
+                    f"有合并单元格（{_cell_ref(r0, c0)}:{_cell_ref(r1, c1)}）；合并后只有第一格有值，其余各格会被当作空，"
+                    f"请取消合并并逐行填写", "merged_cells", sheet_name)
         if not grid or not any(str(v).strip(parsing.SPACES) for v in grid[0]):
             if not any(any(str(v).strip(parsing.SPACES) for v in r) for r in grid):
                 out.add(name, 1, None, "", f"工作表是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录",
@@ -630,6 +635,12 @@ def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.D
         for spelling, what in ((uid, "编码"), (name, "名称")):
             if spelling:
                 key = parsing.normalise_name(spelling)
+                if key in owner and owner[key][1] != what and ids.iloc[owner[key][0]] != uid:
+                    # One unit's code is another unit's name (same-kind repeats are duplicates above).
+                    other, other_what = owner[key]
+                    out.add(src.file, src.rows[pos], src.headers.get("unit_id" if what == "编码" else "unit_name"),
+                            spelling, f"「{spelling}」已是第 {src.rows[other]} 行单位「{names.iloc[other]}」"
+                            f"（{ids.iloc[other]}）的{other_what}；一个名字只能指向一个单位", "ambiguous_unit", src.sheet)
                 owner.setdefault(key, (pos, what))
                 lookup.setdefault(key, uid)
                 shown.setdefault(spelling, f"{name}（{uid}）")

@@ -303,6 +303,13 @@ def test_an_alias_already_naming_another_unit_is_a_duplicate_alias(alias, owner,
         "units.csv", 5, "aliases", alias, f"别名「{alias}」已是{owner}；一个名字只能指向一个单位", "duplicate_alias")]
 
 
+def test_a_unit_code_that_is_another_units_name_is_ambiguous(tmp_path, rules):
+    folder = csv_with(tmp_path, units=[*inputs.UNITS, ["团市委", "共青团溧阳市委", "群团", "", ""]])
+    assert problems_of(folder, rules) == [P(
+        "units.csv", 5, "unit_id", "团市委", "「团市委」已是第 4 行单位「团市委」（Q01）的名称；一个名字只能指向一个单位",
+        "ambiguous_unit")]
+
+
 def test_rows_of_one_record_disagreeing_on_column_or_unit_are_conflicting_records(tmp_path, rules):
     # R1 is 要闻动态 of 昆仑街道 on row 2; row 3 says 重点领域 and names 公安局 by its alias.
     subs = edited(edited(inputs.SUBMISSIONS, 2, 3, "重点领域"), 2, 2, "公安局")
@@ -357,6 +364,17 @@ def test_a_merged_title_row_above_the_header_is_a_merged_header(tmp_path, rules)
     assert problems_of(tmp_path / "data", rules) == [P(
         "数据.xlsx", 1, None, None, "第 1 行有合并单元格（A1:H1）；第 1 行须是表头、每列一个表头，请删除标题行并取消合并单元格",
         "merged_header", "submissions")]
+
+
+def test_merged_cells_in_the_data_are_reported_where_they_start(tmp_path, rules):
+    book = inputs.write_workbook(tmp_path / "data", inputs.tables())
+    from openpyxl import load_workbook
+    wb = load_workbook(book)
+    wb["submissions"].merge_cells("G2:G3")          # one title for both adoptions of R1
+    wb.save(book)
+    assert problems_of(tmp_path / "data", rules) == [P(
+        "数据.xlsx", 2, None, None, "有合并单元格（G2:G3）；合并后只有第一格有值，其余各格会被当作空，请取消合并并逐行填写",
+        "merged_cells", "submissions")]
 
 
 # ---- all at once, and in bulk -------------------------------------------------------------------------
