@@ -614,7 +614,7 @@ def whatif_command(args: Any) -> int:
         except PapermillExecutionError as err:
             raise ScoringError(f"对比分析笔记本执行失败：{err.ename}：{err.evalue}") from None
         nb = nbformat.read(executed, as_version=4)
-        _normalize(nb)
+        _normalize(nb, out / "what_if.ipynb")
         nbformat.write(nb, executed)
         page = _render(nb)
         (Path(tmp) / "what_if.html").write_text(page, encoding="utf-8")
@@ -648,9 +648,10 @@ def _kernel_noise_filtered() -> Iterator[None]:
                     print(line, file=sys.stderr)
 
 
-def _normalize(nb: Any) -> None:
-    # Same inputs → same files: drop wall-clock stamps and random ids that papermill records.
-    nb.metadata.get("papermill", {}).update({"start_time": None, "end_time": None, "duration": None})
+def _normalize(nb: Any, final: Path) -> None:
+    # Same inputs → same files: drop wall-clock stamps, random ids and the staging path.
+    nb.metadata.get("papermill", {}).update({"start_time": None, "end_time": None, "duration": None,
+                                             "input_path": _shown(NOTEBOOK), "output_path": _shown(final)})
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"      # papermill draws a random id

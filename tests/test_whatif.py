@@ -292,15 +292,15 @@ def test_make_whatif_runs_the_notebook_and_renders_identical_html_twice(tmp_path
     _engine()
     data = tmp_path / "data"
     _write_csv_fixture(data)
-    pages = []
-    for run in ("a", "b"):
-        out = tmp_path / run
+    out = tmp_path / "out"
+    runs = []
+    for _ in range(2):
         args = argparse.Namespace(data=data, out=out, variants=ROOT / "params" / "variants")
         assert whatif.whatif_command(args) == 0
-        assert (out / "what_if.ipynb").is_file()
-        pages.append((out / "what_if.html").read_bytes())
-    assert pages[0] == pages[1]
-    page = pages[0].decode("utf-8")
+        runs.append(((out / "what_if.html").read_bytes(), (out / "what_if.ipynb").read_bytes()))
+    assert runs[0] == runs[1], "same inputs → byte-identical HTML and executed notebook"
+    assert sorted(p.name for p in out.iterdir()) == ["what_if.html", "what_if.ipynb"]
+    page = runs[0][0].decode("utf-8")
     # 超时七折 on this data: 甲镇 5 → 7, the only change.
     assert "超时内容由得分减半改为按七折计分：1个单位得分上升，平均+2分" in page
     for v in whatif.load_variants():
