@@ -170,6 +170,24 @@ def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
 _NOISE = re.compile(r"^Ignored `[^`]*` at \d+:\d+, unknown property|notdef", re.I)
 
 
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg\s*>", re.S | re.I)
+
+
+def _svg_as_images(html: str) -> str:
+    """Inline charts → <img> data URIs for WeasyPrint: the same vector drawing, but thousands of
+    path nodes stay out of the HTML's style cascade (the slowest part of rendering the bulletin)."""
+    import base64
+
+    def swap(m: re.Match) -> str:
+        svg = m.group(0)
+        if "xmlns=" not in svg[:400]:
+            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img class="chart-svg" alt="" src="data:image/svg+xml;base64,{data}">'
+
+    return _INLINE_SVG.sub(swap, html)
+
+
 def _bundled(base_font: str) -> bool:
     name = base_font.split("+", 1)[-1].replace(" ", "")
     return name.startswith(("NotoSerifCJK", "NotoSansCJK"))
@@ -193,7 +211,7 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None) -> 
     if "@bottom-center" not in html:         # a caller's own HTML without our page CSS (statements)
         styles.append(CSS(string=page_css(), font_config=font_config))
     with _weasyprint_log() as log:
-        doc = HTML(string=html, base_url=str(base_url) if base_url else str(Path.cwd()))
+        doc = HTML(string=_svg_as_images(html), base_url=str(base_url) if base_url else str(Path.cwd()))
         buf = io.BytesIO()
         doc.write_pdf(buf, stylesheets=styles, font_config=font_config, uncompressed_pdf=False)
     notdef = [r.getMessage() for r in log.records if "notdef" in r.getMessage().lower()]
