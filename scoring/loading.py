@@ -11,6 +11,7 @@ conflicts) → typed canonical frames. Nothing here loops over rows in Python on
 """
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 import re
@@ -103,21 +104,36 @@ def _closest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | No
 
 
 # ---- reading -----------------------------------------------------------------------------------
-def _csv_frame(data: bytes) -> pd.DataFrame:
-    """All cells as strings, no header interpretation (row 0 is the header). UTF-8 only (a BOM is skipped).
+def _csv_records(data: bytes) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, int]]]:
+    """All cells as strings (row 0 is the header), the line where each record starts, and the
+    records with more cells than the header (line, cells), which are left out. UTF-8 only.
 
-    pyarrow is the fast reader, but it drops blank lines and rejects ragged rows. When it returns
-    fewer rows than the file has lines (blank lines inside), the C reader, which keeps them, reads
-    again so that row numbers stay as an editor shows them; its errors also name the line."""
+    pyarrow is the fast reader, but it drops blank lines and rejects ragged rows, and a quoted cell
+    spanning lines (Alt+Enter in Excel) makes records and lines differ. When its record count is
+    not the file's line count, the csv module reads again, noting the line each record starts on,
+    so that row numbers stay as an editor shows them."""
     try:
         frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="pyarrow")
         if len(frame) == _content_lines(data):
-            return frame
-    except Exception:  # noqa: BLE001
+            return frame, np.arange(1, len(frame) + 1, dtype=np.int64), []
+    except Exception:  # noqa: BLE001 - fall back to the careful reader below
         pass
-    frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False, engine="c",
-                        skip_blank_lines=False, encoding="utf-8-sig")
-    return frame.fillna("")
+    text = data.decode("utf-8-sig")            # UnicodeDecodeError: the caller tries GB18030
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    lines: list[int] = []
+    ragged: list[tuple[int, int]] = []
+    width, previous = None, 0
+    for record in reader:
+        start, previous = previous + 1, reader.line_num
+        width = len(record) if width is None else width
+        if len(record) > width:
+            ragged.append((start, len(record)))
+            continue
+        records.append(record + [""] * (width - len(record)))
+        lines.append(start)
+    return pd.DataFrame(records, dtype="str"), np.array(lines, dtype=np.int64), ragged
 
 
 def _content_lines(data: bytes) -> int:
@@ -125,14 +141,6 @@ def _content_lines(data: bytes) -> int:
     tail = data[-4096:]
     end = len(data) - (len(tail) - len(tail.rstrip(b" \t\r\n")))
     return data.count(b"\n", 0, end) + 1
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _Source | None:
@@ -156,10 +164,8 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
         return None
     try:
         try:
-            frame = _csv_frame(raw)    # the readers themselves reject bytes that are not UTF-8
-        except Exception:  # noqa: BLE001
-            if _is_utf8(raw):
-                raise
+            frame, lines, ragged = _csv_records(raw)    # the readers themselves reject bytes that are not UTF-8
+        except UnicodeDecodeError:
             try:
                 data = raw.decode("gb18030").encode("utf-8")
             except UnicodeDecodeError as err:
@@ -167,15 +173,21 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
                 out.add(name, row, None, None, "无法识别文件的文字编码；CSV 须为 UTF-8（可带 BOM）或 GB18030/GBK（中文 Windows 上 "
                         "Excel 另存的 CSV），本行附近有不属于这两种编码的字节", "bad_encoding")
                 return None
-            frame = _csv_frame(data)
-    except Exception as err:  # noqa: BLE001 - any reader failure is the user's file, not our bug
-        line = re.search(r"line (\d+)", str(err))
-        out.add(name, int(line.group(1)) if line else None, None, None,
-                "无法按 CSV 读取：各行的列数须与表头一致，含逗号或换行的内容须用英文双引号括起", "bad_csv")
+            frame, lines, ragged = _csv_records(data)
+    except Exception:  # noqa: BLE001 - any reader failure is the user's file, not our bug
+        out.add(name, None, None, None, "无法按 CSV 读取；请在 Excel 中打开后“另存为 → CSV UTF-8（逗号分隔）”", "bad_csv")
         return None
+    if len(frame) == 0:
+        out.add(name, 1, None, "", f"文件是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录", "empty_file")
+        return None
+    for line, cells in ragged[:PER_COLUMN_LIMIT]:
+        out.add(name, line, None, None, f"此行有 {cells} 格，比表头的 {frame.shape[1]} 格多；含逗号或换行的内容须用英文双引号括起",
+                "bad_csv")
+    if len(ragged) > PER_COLUMN_LIMIT:
+        out.add(name, None, None, None, f"另有 {len(ragged) - PER_COLUMN_LIMIT} 行的格数多于表头，未逐条列出", "bad_csv")
     header = [str(h) for h in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
-    rows = np.arange(2, len(body) + 2, dtype=np.int64)
+    rows = lines[1:]
     return _build_source(table, name, None, path, header, body, rows, out, notes)
 
 

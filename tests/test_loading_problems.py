@@ -126,10 +126,12 @@ def test_binary_garbage_named_xlsx_is_a_binary_file(tmp_path, rules):
         "请在 Excel 中“另存为 → Excel 工作簿 (*.xlsx)”", "binary_file")]
 
 
-def test_a_row_with_more_cells_than_the_header_is_a_bad_csv_at_that_line(tmp_path, rules):
-    folder = csv_with(tmp_path, units=[*inputs.UNITS[:2], [*inputs.UNITS[2], "多出的一格"], *inputs.UNITS[3:]])
-    assert the_problem(folder, rules, "bad_csv") == P(
-        "units.csv", 3, None, None, "无法按 CSV 读取：各行的列数须与表头一致，含逗号或换行的内容须用英文双引号括起", "bad_csv")
+def test_a_row_with_more_cells_than_the_header_is_a_bad_csv_at_that_line_and_the_rest_is_still_checked(tmp_path, rules):
+    units = [*inputs.UNITS[:2], [*inputs.UNITS[2], "多出的一格"], edited(inputs.UNITS, 3, 2, "工会组织")[3]]
+    got = sorted(p for p in problems_of(csv_with(tmp_path, units=units), rules) if p.file == "units.csv")
+    assert len(got) == 2
+    assert got[0] == P("units.csv", 3, None, None, "此行有 6 格，比表头的 5 格多；含逗号或换行的内容须用英文双引号括起", "bad_csv")
+    assert (got[1].row, got[1].code) == (4, "unknown_category")
 
 
 # ---- headers ---------------------------------------------------------------------------------------
@@ -308,6 +310,14 @@ def test_a_unit_code_that_is_another_units_name_is_ambiguous(tmp_path, rules):
     assert problems_of(folder, rules) == [P(
         "units.csv", 5, "unit_id", "团市委", "「团市委」已是第 4 行单位「团市委」（Q01）的名称；一个名字只能指向一个单位",
         "ambiguous_unit")]
+
+
+def test_a_quoted_cell_spanning_lines_keeps_later_row_numbers_as_an_editor_shows_them(tmp_path, rules):
+    # Row 2's title holds a line break (Alt+Enter in Excel), so R1's second row starts on line 4.
+    subs = edited(edited(inputs.SUBMISSIONS, 1, 6, "第一行\n第二行"), 2, 4, "国家级")
+    assert problems_of(csv_with(tmp_path, submissions=subs), rules) == [P(
+        "submissions.csv", 4, "level", "国家级",
+        "不是录用级别；须为以下之一：溧阳市、常州市、江苏省（也接受：溧阳、县级、常州、地市级、江苏、省级、省）", "unknown_level")]
 
 
 def test_rows_of_one_record_disagreeing_on_column_or_unit_are_conflicting_records(tmp_path, rules):
