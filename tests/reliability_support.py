@@ -99,12 +99,17 @@ def install_debian_package(command: str, package: str) -> str | None:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         return None
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
-        try:
-            subprocess.run(cmd, env=env, capture_output=True, timeout=900, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-    return shutil.which(command)
+    install = ["apt-get", "install", "-y", "-qq", package]
+    # Try with the package lists as they are; refresh them only when that fails.
+    for cmds in ([install], [["apt-get", "update", "-qq"], install]):
+        for cmd in cmds:
+            try:
+                subprocess.run(cmd, env=env, capture_output=True, timeout=900, check=False)
+            except (OSError, subprocess.TimeoutExpired):
+                return None
+        if shutil.which(command):
+            return shutil.which(command)
+    return None
 
 
 # ---- a small dataset full of hostile text ------------------------------------------------------------
@@ -148,8 +153,10 @@ def hostile_bulletin(statements: bool = True) -> Path:
     """OUT/2023Q3 of one bulletin run on the hostile dataset, built once per test process."""
     key = f"statements={statements}"
     if key not in _HOSTILE_RUN:
+        import atexit
         import tempfile
         base = Path(tempfile.mkdtemp(prefix="hostile-"))
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
         data = write_hostile_dataset(base / "data")
         proc = run_cli("bulletin", "--data", data, "--quarter", "2023Q3", "--out", base / "out",
                        "--statements", "yes" if statements else "no")

@@ -1,0 +1,226 @@
+"""Real clients open what the bulletin run writes (the hostile-text bulletin, the hardest case):
+
+- headless Chromium (Debian's ``chromium``; installed here when root and apt exist, else skipped),
+  driven over the DevTools protocol with networking off: no console errors, no script exceptions,
+  no dialogs (an unescaped ``<script>alert`` would open one), no request other than the file itself
+  and inline data; the screenshot is not blank and shows the charts' colours;
+- ``pdffonts`` (poppler-utils): every font of the PDFs is embedded;
+- LibreOffice headless (only when installed): the workbook converts.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from reliability_support import hostile_bulletin, install_debian_package, needs_module
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = install_debian_package("chromium", "chromium")
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be (needs root and apt-get)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def out():
+    needs_module("scoring.pipeline")
+    return hostile_bulletin()
+
+
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
+                  "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+                  "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1000,1400"]
+
+
+async def _visit(ws_url: str, page_url: str) -> tuple[list[dict], bytes]:
+    """Open ``page_url`` in a new tab over the DevTools protocol; (events seen, screenshot PNG)."""
+    from tornado.websocket import websocket_connect
+
+    conn = await websocket_connect(ws_url, max_message_size=64 << 20)
+    events: list[dict] = []
+    ids = iter(range(1, 10**6))
+
+    async def call(method: str, params: dict | None = None, session: str | None = None) -> dict:
+        msg_id = next(ids)
+        msg = {"id": msg_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        await conn.write_message(json.dumps(msg))
+        while True:
+            raw = await asyncio.wait_for(conn.read_message(), timeout=60)
+            assert raw is not None, "DevTools connection closed"
+            got = json.loads(raw)
+            if got.get("id") == msg_id:
+                assert "error" not in got, got
+                return got.get("result", {})
+            events.append(got)
+
+    async def drain(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            try:
+                raw = await asyncio.wait_for(conn.read_message(), timeout=left)
+            except asyncio.TimeoutError:
+                return
+            if raw is None:
+                return
+            event = json.loads(raw)
+            events.append(event)
+            if event.get("method") == "Page.javascriptDialogOpening":     # a dialog blocks the page: close it
+                await conn.write_message(json.dumps({"id": next(ids), "method": "Page.handleJavaScriptDialog",
+                                                     "params": {"accept": True}, "sessionId": event.get("sessionId")}))
+
+    target = (await call("Target.createTarget", {"url": "about:blank"}))["targetId"]
+    session = (await call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
+    for domain in ("Network", "Log", "Runtime", "Page"):
+        await call(f"{domain}.enable", session=session)
+    await call("Page.navigate", {"url": page_url}, session=session)
+    deadline = time.monotonic() + 60
+    while not any(e.get("method") == "Page.loadEventFired" for e in events) and time.monotonic() < deadline:
+        await drain(0.5)
+    await drain(2.0)                          # late console messages, lazy requests
+    shot = await call("Page.captureScreenshot", {"format": "png"}, session=session)
+    conn.close()
+    return events, base64.b64decode(shot["data"])
+
+
+def watch(chromium: str, html_file, profile) -> tuple[str, list[dict], bytes]:
+    """Open a local HTML file in headless Chromium; (its file:// URL, DevTools events, screenshot PNG)."""
+    proc = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
+                             "--remote-debugging-address=127.0.0.1", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        ws_url = None
+        for line in proc.stderr:
+            m = re.search(r"DevTools listening on (ws://\S+)", line)
+            if m:
+                ws_url = m.group(1)
+                break
+        assert ws_url, "chromium did not open its DevTools endpoint"
+        page = html_file.resolve().as_uri()
+        events, png = asyncio.run(_visit(ws_url, page))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return page, events, png
+
+
+@pytest.fixture(scope="module")
+def visit(chromium, out, tmp_path_factory):
+    return watch(chromium, out / "bulletin.html", tmp_path_factory.mktemp("chromium-profile"))
+
+
+def test_the_devtools_watch_sees_console_errors_dialogs_and_outgoing_requests(chromium, tmp_path):
+    """The checks below are not blind: a page that misbehaves in every way is caught in every way."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><p>x</p><img src='http://example.invalid/a.png'>"
+                   "<script>console.error('boom'); alert(1); undefined_function();</script></body></html>",
+                   encoding="utf-8")
+    page, events, _ = watch(chromium, bad, tmp_path / "profile")
+    assert _of(events, "Runtime.exceptionThrown")
+    assert [p for p in _of(events, "Runtime.consoleAPICalled") if p["type"] == "error"]
+    assert _of(events, "Page.javascriptDialogOpening")
+    assert any(p["request"]["url"].startswith("http://example.invalid") for p in _of(events, "Network.requestWillBeSent"))
+
+
+def _of(events, method):
+    return [e["params"] for e in events if e.get("method") == method]
+
+
+def test_the_bulletin_opens_in_chromium_without_console_errors_or_script_exceptions(visit):
+    _, events, _ = visit
+    assert any(e.get("method") == "Page.loadEventFired" for e in events), "the page never finished loading"
+    exceptions = _of(events, "Runtime.exceptionThrown")
+    assert not exceptions, exceptions[:3]
+    errors = [p["entry"] for p in _of(events, "Log.entryAdded") if p["entry"]["level"] == "error"]
+    assert not errors, errors[:3]
+    console = [p for p in _of(events, "Runtime.consoleAPICalled") if p["type"] in ("error", "assert")]
+    assert not console, console[:3]
+    dialogs = _of(events, "Page.javascriptDialogOpening")
+    assert not dialogs, f"a script from the data ran: {dialogs[:1]}"
+
+
+def test_the_bulletin_makes_no_request_beyond_its_own_file(visit):
+    page, events, _ = visit
+    urls = [p["request"]["url"] for p in _of(events, "Network.requestWillBeSent")]
+    assert page in urls, "the DevTools log saw no request for the page: the check would be blind"
+    outside = [u for u in urls if u != page and not u.startswith(("data:", "blob:", "about:"))]
+    assert not outside, f"the bulletin loads resources from elsewhere: {outside[:5]}"
+    failed = _of(events, "Network.loadingFailed")
+    assert not failed, failed[:3]
+
+
+def test_the_screenshot_of_the_bulletin_is_not_blank_and_shows_coloured_charts(visit):
+    from PIL import Image, ImageStat
+
+    _, _, png = visit
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    assert img.width >= 800 and img.height >= 1000
+    gray = img.convert("L")
+    assert ImageStat.Stat(gray).stddev[0] > 10, "the page is blank"
+    dark = sum(gray.histogram()[:100])
+    assert dark > 500, "no text on the first screen"
+    # The first screen holds the title and the score table; charts come further down, so colour is
+    # checked on a full-page render below.
+
+
+def test_a_full_page_render_shows_the_charts_colours(chromium, out, tmp_path):
+    from PIL import Image
+
+    png = tmp_path / "full.png"
+    profile = tmp_path / "profile"
+    proc = subprocess.run([chromium, *CHROMIUM_FLAGS[:-1], "--window-size=1000,12000", f"--user-data-dir={profile}",
+                           f"--screenshot={png}", (out / "bulletin.html").resolve().as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    assert png.is_file(), proc.stderr[-2000:]
+    import numpy as np
+
+    hsv = np.asarray(Image.open(png).convert("HSV"))
+    coloured = int(((hsv[..., 1] > 80) & (hsv[..., 2] > 60)).sum())
+    assert coloured > 2000, f"only {coloured} coloured pixels: no chart drawn"
+
+
+def test_pdffonts_lists_only_embedded_fonts_in_the_bulletin_and_statements(out):
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    pdfs = [out / "bulletin.pdf", *sorted((out / "statements").glob("*.pdf"))]
+    for pdf in pdfs:
+        lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
+        assert lines[0].split()[:2] == ["name", "type"], lines[:2]
+        fonts = lines[2:]
+        assert fonts, f"{pdf.name}: no fonts at all"
+        # Columns: name type encoding emb sub uni object ID — "emb" is the third field from "yes/no" triple.
+        for row in fonts:
+            flags = re.search(r"\b(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row)
+            assert flags and flags.group(1) == "yes", f"{pdf.name}: font not embedded: {row}"
+
+
+def test_the_workbook_converts_with_libreoffice_when_it_is_installed(out, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (too large to install in CI just for this check)")
+    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                           "--convert-to", "csv", "--outdir", str(tmp_path), str(out / "scores.xlsx")],
+                          capture_output=True, text=True, timeout=300)
+    converted = tmp_path / "scores.csv"
+    assert proc.returncode == 0 and converted.is_file(), proc.stderr[-2000:]
+    assert converted.stat().st_size > 0
