@@ -858,8 +858,8 @@ def load_dataset(path: str | Path, rules: Rules, year: int | None = None) -> Dat
     out = _Problems()
     notes: list[str] = []
     if not folder.is_dir():
-        what = "不是一个目录" if folder.exists() else "不存在"
-        out.add(str(folder), None, None, None, f"数据目录{what}；--data 须指向放有 units.csv、submissions.csv"
+        what = "这是一个文件，不是数据目录" if folder.exists() else "数据目录不存在"
+        out.add(str(folder), None, None, None, f"{what}；--data 须指向放有 units.csv、submissions.csv"
                 f"（或一个 .xlsx 工作簿）的目录", "missing_folder")
         raise InputError(out.items)
     try:
