@@ -873,7 +873,8 @@ def load_dataset(path: str | Path, rules: Rules, year: int | None = None) -> Dat
     units, register = _units(units_src, vocab, out)
     tables = {"units": units}
     # Without a readable register every unit would be unknown: that is one problem, not thousands.
-    known = register if "units" in sources else None
+    usable = "units" in sources and {"unit_id", "unit_name"} <= set(units_src.headers) and len(units) > 0
+    known = register if usable else None
     for name, check in (("submissions", _submissions), ("events", _events), ("targets", _targets)):
         src = sources.get(name, _empty_source(TABLES_BY_NAME[name]))
         tables[name] = check(src, vocab, known, out)

@@ -70,6 +70,11 @@ def test_a_missing_unit_register_is_one_problem_not_one_per_unit_reference(tmp_p
     assert [p.code for p in problems_of(csv_with(tmp_path, units=None), rules)] == ["missing_file"]
 
 
+def test_a_register_without_its_unit_code_column_is_one_problem_not_one_per_unit_reference(tmp_path, rules):
+    folder = csv_with(tmp_path, units=[r[1:] for r in inputs.UNITS])
+    assert [p.code for p in problems_of(folder, rules)] == ["missing_column"]
+
+
 def test_a_folder_with_both_csv_files_and_a_workbook_says_so(tmp_path, rules):
     folder = csv_with(tmp_path)
     inputs.write_workbook(folder, inputs.tables())
