@@ -331,7 +331,7 @@ def _target_lines(result, unit_id: str) -> list[TargetLine]:
 
 
 def statement_data(result, unit_id: str, quarter: int | None = None, *,
-                   item_limit: int = ITEM_LINES_LIMIT) -> Statement:
+                   item_limit: int = ITEM_LINES_LIMIT, ledger: pd.DataFrame | None = None) -> Statement:
     """The statement of one unit for one quarter (default: the run's quarter), from the ledger.
 
     Raises ScoringError when the unit is not in the register, or when the ledger lines do not add
@@ -344,7 +344,8 @@ def statement_data(result, unit_id: str, quarter: int | None = None, *,
         raise ScoringError(f"单位「{unit_id}」在{result.year}年{QUARTER_ZH.get(quarter, quarter)}没有得分记录")
     q = qrow.iloc[0]
     warnings: list[str] = []
-    led = result.ledger
+    # ``ledger``: the unit's rows of the quarter, already cut (render_all splits the ledger once).
+    led = result.ledger if ledger is None else ledger
     led = led[(led["unit_id"] == unit_id) & (led["quarter"] == quarter) & (led["year"] == result.year)]
     steps = _steps(result, led, q, warnings)
     items, grouped, n_items = _item_lines(result, led, warnings, item_limit)
@@ -459,7 +460,10 @@ def _init_worker(result, issuer: str, issue: _dt.date) -> None:
     import weasyprint  # noqa: F401  (importing it costs ~2 s; pay it once per worker)
 
     fonts.covered()
-    _WORKER.update(result=result, issuer=issuer, issue=issue)
+    led = result.ledger
+    led = led[(led["quarter"] == result.quarter) & (led["year"] == result.year)]
+    ledgers = {str(u): part for u, part in led.groupby("unit_id", sort=False, observed=True)}
+    _WORKER.update(result=result, issuer=issuer, issue=issue, ledgers=ledgers, empty=led.iloc[:0])
 
 
 def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
@@ -475,7 +479,7 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[st
     from .render import html_to_pdf
 
     result, issuer, issue = _WORKER["result"], _WORKER["issuer"], _WORKER["issue"]
-    stmts = [statement_data(result, u) for u in unit_ids]
+    stmts = [statement_data(result, u, ledger=_WORKER["ledgers"].get(u, _WORKER["empty"])) for u in unit_ids]
     warnings = [w for st in stmts for w in st.warnings]
     html = _document([_section(st, result.rules, issuer, issue) for st in stmts],
                      f"{result.year}年{QUARTER_ZH[result.quarter]}得分明细单", issue)
