@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
+
+from .atomic import write_bytes_atomic
 
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)          # the earliest time a zip entry can carry
@@ -46,15 +46,4 @@ def deterministic_bytes(wb) -> bytes:
 
 def save_workbook_deterministic(wb, path: str | Path) -> Path:
     """Write ``wb`` to ``path`` (parents created; replaced atomically) with deterministic bytes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = deterministic_bytes(wb)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, deterministic_bytes(wb))
