@@ -154,7 +154,7 @@ def _others(run: "_Run", rules: Rules) -> list[dict]:
                        clause=ded["clause"].to_numpy(dtype=object), event_type=ded["type"].to_numpy(dtype=object),
                        count=ded["count"].to_numpy(), event_date=ded["date"].to_numpy(dtype="datetime64[ns]"),
                        note=note, _is_event=True))
-    parts.append(_grid_part((qa.floor > 0) & ~qa.vetoed, "floor", qa.floor, rules.deductions.clause,
+    parts.append(_grid_part(qa.floor > 0, "floor", qa.floor, rules.deductions.clause,
                             "扣完为止，负分不计（R9）"))
 
     # Veto rows: the event that vetoed (the earliest), or the unmet targets (no event).
