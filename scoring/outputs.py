@@ -2,13 +2,12 @@
 
 UTF-8, contract columns first, points as plain decimals (points.fmt_series), flags true/false,
 dates YYYY-MM-DD, ``\\n`` line endings, rows in the Result's deterministic order; each file is
-written to a temporary file beside it and moved into place (os.replace), so a reader never sees
-half a file and a failed run leaves the previous output untouched.
+written through atomic.write_bytes_atomic (a temporary file beside it, then os.replace), so a
+reader never sees half a file and a failed run leaves the previous output untouched.
 """
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .atomic import write_bytes_atomic
 from .points import fmt_series
 from .result import LEDGER_COLUMNS, LEDGER_DETAIL, QUARTERLY_COLUMNS, QUARTERLY_EXTRA, Result
 
@@ -119,18 +119,6 @@ def ledger_text(result: Result) -> dict[str, pa.Array]:
     return _as_text(result.ledger[list(LEDGER_COLUMNS + LEDGER_DETAIL)], LEDGER_POINT_COLUMNS)
 
 
-def _write_atomic(payload: bytes, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_scores(result: Result, out_dir: str | os.PathLike) -> list[Path]:
     """Write OUT/scores.csv and OUT/ledger.csv; return their paths."""
     out = Path(out_dir)
@@ -138,5 +126,5 @@ def write_scores(result: Result, out_dir: str | os.PathLike) -> list[Path]:
     paths = [out / "scores.csv", out / "ledger.csv"]
     payloads = [_csv_bytes(scores_text(result)), _csv_bytes(ledger_text(result))]   # both built before writing
     for payload, path in zip(payloads, paths):
-        _write_atomic(payload, path)
+        write_bytes_atomic(path, payload)
     return paths
