@@ -543,7 +543,9 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
         raise ScoringError("有单位的得分明细单文件名相同（单位编码去掉 \\/:*?\"<>| 后重复），请修改单位编码")
     workers = max(1, int(workers))
     n = len(register)
-    size = chunk_size or min(12, max(4, -(-n // (workers * 3))))
+    # Each WeasyPrint pass pays a fixed price (stylesheets, font faces) and layout grows faster
+    # than linearly with very long documents: two balanced chunks per worker, at most 16 units each.
+    size = chunk_size or min(16, max(4, -(-n // (workers * 2))))
     chunks = [register[i:i + size] for i in range(0, n, size)]
     out_dir = folder / "statements"
     out_dir.mkdir(parents=True, exist_ok=True)
