@@ -6,7 +6,7 @@ items (R1–R5), quarters (R6–R11, R14, R15), annual (R11–R13, 优胜单位,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -154,9 +154,10 @@ def _quarterly_frame(run: _Run, units: pd.DataFrame, rules: Rules, year: int) ->
 
 
 def _earnings_frame(e: pd.DataFrame, unit_ids: pd.Index) -> pd.DataFrame:
-    out = e.assign(unit_id=pd.array(np.asarray(unit_ids)[e["unit_code"].to_numpy()], dtype="string"))
-    out = out.sort_values(["unit_code", "quarter", "rec_code"], kind="stable", ignore_index=True)
-    return out[list(EARNINGS_COLUMNS)]
+    # Already sorted by unit, quarter and record id (items.item_earnings).
+    codes = e["unit_code"].to_numpy()
+    out = e.assign(unit_id=pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(unit_ids), dtype=object)))
+    return out[list(EARNINGS_COLUMNS)].reset_index(drop=True)
 
 
 def _annual_frame(run: _Run, units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -202,17 +203,44 @@ QUARTER_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第�
 def _restatements(rows: items_mod.Rows, data: Dataset, unit_ids: pd.Index, units: pd.DataFrame, rules: Rules,
                   year: int, run: _Run) -> list[str]:
     """Earlier quarters are recomputed from today's data; name the units whose score for an earlier
-    quarter differs from what a run through that quarter gives (a late row, an annual veto, …)."""
+    quarter differs from what a run through that quarter gives.
+
+    Through quarter q, a run sees the same K, I, D and quarter vetoes for quarters 1..q, except that
+    (1) an annual veto may not have happened yet (events dated later; targets judged only with Q4),
+    and (2) an item may not yet be late (its late row is dated later). (1) is recomputed from this
+    run's arrays; units touched by (2) are scored again from their rows through q. A variant whose
+    reward falls before the run's end is scored again in full.
+    """
     notes = []
     names = units["unit_name"].to_numpy(dtype=object)
+    n_units = len(unit_ids)
+    ev = run.events.rows
     for q in range(1, run.quarter):
-        earlier = _compute(rows.through(q), data, unit_ids, units, rules, year, q, detail=False)
-        diff = np.flatnonzero(earlier.qa.score[:, q - 1] != run.qa.score[:, q - 1])
+        if rules.reward.quarter <= q:
+            earlier = _compute(rows.through(q), data, unit_ids, units, rules, year, q, detail=False)
+            then = earlier.qa.score[:, q - 1]
+        else:
+            year_veto = np.zeros(n_units, dtype=bool)
+            year_veto[ev.loc[(ev["veto"] == "year") & (ev["quarter"] <= q), "unit_code"].to_numpy()] = True
+            vetoed = run.events.quarter_veto[:, :q] | year_veto[:, None]
+            qa = quarters_mod.quarter_arithmetic(run.K[:, :q], run.I[:, :q], run.events.deductions[:, :q], vetoed,
+                                                 np.zeros(n_units, dtype=bool), rules)
+            then = qa.score[:, q - 1].copy()
+            late = items_mod.late_items_changed(rows, q)
+            if len(late):
+                ids = np.asarray(unit_ids, dtype=object)[late]
+                sub = replace(data, events=data.events[data.events["unit_id"].isin(ids)],
+                              targets=data.targets[data.targets["unit_id"].isin(ids)])
+                earlier = _compute(rows.through(q, late), sub, unit_ids, units, rules, year, q, detail=False)
+                then[late] = earlier.qa.score[late, q - 1]
+        diff = np.flatnonzero(then != run.qa.score[:, q - 1])
         if len(diff):
             shown = "、".join(names[diff[:20]]) + (f"等 {len(diff)} 个单位" if len(diff) > 20 else "")
             why = []
             if run.annual_veto[diff].any():
                 why.append("年度一票否决")
+            if (~run.annual_veto[diff]).any():
+                why.append("后来录入或更正的记录")
             notes.append(f"{QUARTER_ZH[q]}得分已按现有数据重算，与截至{QUARTER_ZH[q]}的计算结果不同的单位：{shown}"
-                         + (f"（原因含：{'、'.join(why)}）" if why else "") + "。")
+                         + f"（原因含：{'、'.join(why)}）。")
     return notes

@@ -33,6 +33,12 @@ def arrow_strings(s: pd.Series) -> pa.Array:
     return pc.fill_null(arr.cast(pa.large_string()), "")
 
 
+def key_codes(values: pd.Series, keys) -> np.ndarray:
+    """Position of each value in ``keys`` (−1 when absent), hashed in Arrow."""
+    found = pc.index_in(arrow_strings(values), value_set=pa.array([str(k) for k in keys], pa.large_string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def sorted_codes(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Integer codes in the values' lexicographic order, and the distinct values in that order."""
     if len(values) == 0:
@@ -103,22 +109,25 @@ class Rows:
     col: np.ndarray
     unit: np.ndarray
     period: np.ndarray          # 0 = an earlier year, else the quarter of the scored year
+    src: np.ndarray             # position of each sorted row in ``title`` / ``informant`` (input order)
     title: pa.Array
     informant: pa.Array
+    has_informant: np.ndarray   # per sorted row
     late_row: np.ndarray
     solicited_row: np.ndarray
     rec_names: pa.Array
     rows_before_year: int = 0
     rows_after_run: int = 0
 
-    def through(self, quarter: int) -> "Rows":
-        """R1: the rows a run through an earlier ``quarter`` sees (the order is kept)."""
+    def through(self, quarter: int, units: np.ndarray | None = None) -> "Rows":
+        """R1: the rows a run through an earlier ``quarter`` sees (the order is kept), optionally
+        only those of some units (unit codes)."""
         m = self.period <= quarter
-        taken = {f: getattr(self, f)[m] for f in ("rec", "ns", "lvl", "col", "unit", "period", "late_row",
-                                                  "solicited_row")}
-        idx = pa.array(np.flatnonzero(m))
-        return Rows(**taken, title=self.title.take(idx), informant=self.informant.take(idx),
-                    rec_names=self.rec_names)
+        if units is not None:
+            m &= np.isin(self.unit, units)
+        taken = {f: getattr(self, f)[m] for f in ("rec", "ns", "lvl", "col", "unit", "period", "src",
+                                                  "has_informant", "late_row", "solicited_row")}
+        return Rows(**taken, title=self.title, informant=self.informant, rec_names=self.rec_names)
 
 
 def visible_rows(subs: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: int, quarter: int) -> Rows:
@@ -131,22 +140,38 @@ def visible_rows(subs: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: int
     years_all = dates.dt.year.to_numpy()
     s = subs.loc[visible]
     period = np.where(years_all[visible] < year, 0, dates.dt.quarter.to_numpy()[visible]).astype(np.int64)
-    lvl = pd.Categorical(s["level"], categories=list(rules.level_keys)).codes.astype(np.int64)
-    col = pd.Categorical(s["column"], categories=list(rules.column_keys)).codes.astype(np.int64)
-    unit = unit_ids.get_indexer(s["unit_id"])
+    lvl = key_codes(s["level"], rules.level_keys)
+    col = key_codes(s["column"], rules.column_keys)
+    unit = key_codes(s["unit_id"], unit_ids)
     _check_codes(s, lvl, col, unit)
     rec, rec_names = sorted_codes(arrow_strings(s["record_id"]))
     ns = ns_all[visible]
     title = arrow_strings(s["title"])
     informant = pc.utf8_trim_whitespace(arrow_strings(s["informant"]))
     o = _deterministic_order(rec, ns, lvl, title, informant)
-    po = pa.array(o)
-    return Rows(rec=rec[o], ns=ns[o], lvl=lvl[o], col=col[o], unit=unit[o], period=period[o],
-                title=title.take(po), informant=informant.take(po), late_row=row_is_late(s)[o],
+    has_inf = pc.not_equal(informant, "").to_numpy(zero_copy_only=False) if len(o) else np.zeros(0, dtype=bool)
+    return Rows(rec=rec[o], ns=ns[o], lvl=lvl[o], col=col[o], unit=unit[o], period=period[o], src=o,
+                title=title, informant=informant, has_informant=has_inf[o], late_row=row_is_late(s)[o],
                 solicited_row=s["solicited"].fillna(rules.reward.solicited_default).to_numpy(dtype=bool)[o],
                 rec_names=rec_names,
                 rows_before_year=int((visible & (years_all < year)).sum()),
                 rows_after_run=int((~visible).sum()))
+
+
+def late_items_changed(rows: Rows, quarter: int) -> np.ndarray:
+    """Unit codes with an item whose lateness (R4: any row late) differs between all rows of the run
+    and the rows dated through ``quarter`` — the only way a later row changes an earlier quarter's
+    item points."""
+    n = len(rows.rec)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    item_start = np.r_[True, rows.rec[1:] != rows.rec[:-1]]
+    item_of_row = np.cumsum(item_start) - 1
+    late_all = np.bincount(item_of_row, weights=rows.late_row) > 0
+    late_then = np.bincount(item_of_row, weights=rows.late_row & (rows.period <= quarter)) > 0
+    seen_then = np.bincount(item_of_row, weights=rows.period <= quarter) > 0
+    changed = seen_then & (late_all != late_then)
+    return np.unique(rows.unit[np.flatnonzero(item_start)][changed])
 
 
 def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
@@ -181,8 +206,7 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
     item_solicited = np.bincount(item_of_row, weights=at_reward & solicited_row, minlength=n_items) > 0
     reward_in_year = np.bincount(item_of_row, weights=at_reward & (period >= 1), minlength=n_items) > 0
     # The item's informant: the first non-empty one in row order (R2's order above).
-    has_inf = pc.not_equal(informant, "").to_numpy(zero_copy_only=False) if n else np.zeros(0, dtype=bool)
-    inf_rows = np.flatnonzero(has_inf)
+    inf_rows = np.flatnonzero(rows.has_informant)
     item_inf_row = np.full(n_items, -1, dtype=np.int64)      # the row whose informant the item takes
     if len(inf_rows):
         first = np.r_[True, item_of_row[inf_rows][1:] != item_of_row[inf_rows][:-1]]
@@ -223,6 +247,7 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
     first_at_max = rows_at_max[np.r_[True, g_at_max[1:] != g_at_max[:-1]]] if len(rows_at_max) else rows_at_max
 
     e = np.flatnonzero(earns)
+    e = e[np.lexsort((rec[starts][e], g_period[e], unit[starts][e]))]     # by unit, quarter, record id
     e_rows = first_at_max[e]
     level_keys = np.array(rules.level_keys, dtype=object)
     column_keys = np.array(rules.column_keys, dtype=object)
@@ -241,19 +266,19 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
     })
     if detail:
         inf_row = item_inf_row[e_item]
-        inf = informant.take(pa.array(np.maximum(inf_row, 0))) if n else informant
+        inf = informant.take(pa.array(rows.src[np.maximum(inf_row, 0)])) if n else informant
         inf = pc.if_else(pa.array(inf_row >= 0), inf, "") if n else inf
         earnings = earnings.assign(
             record_id=_arrow_series(rec_names.take(pa.array(rec[heads][e_item]))),
-            column=_arrow_series(pa.array(list(column_keys), pa.large_string()).take(pa.array(e_col))),
-            level=_arrow_series(pa.array(list(level_keys), pa.large_string()).take(pa.array(reached[e]))),
-            previous_level=_arrow_series(pa.array([""] + list(level_keys), pa.large_string())
-                                         .take(pa.array(e_before + 1))),
+            column=pd.Categorical.from_codes(e_col, categories=pd.Index(list(column_keys), dtype=object)),
+            level=pd.Categorical.from_codes(reached[e], categories=pd.Index(list(level_keys), dtype=object)),
+            previous_level=pd.Categorical.from_codes(e_before + 1, categories=pd.Index([""] + list(level_keys),
+                                                                                         dtype=object)),
             upgrade=e_before != NO_LEVEL,
             late=item_late[e_item],
             base_points=on_time[e_col, reached[e]],
             informant=_arrow_series(inf),
-            title=_arrow_series(title.take(pa.array(heads[e_item]))),
+            title=_arrow_series(title.take(pa.array(rows.src[heads[e_item]]))),
             adopted_on=ns[e_rows].view("datetime64[ns]"),
             rec_code=rec[heads][e_item],
         )

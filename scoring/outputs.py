@@ -101,12 +101,12 @@ def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
     if not arrays or len(arrays[0]) == 0:
         return header
     ls = lambda v: pa.scalar(v, pa.large_string())          # noqa: E731
-    line = pc.binary_join_element_wise(*arrays, ls(","))
-    line = pc.binary_join_element_wise(line, ls(""), ls("\n"))          # each line ends with \n
-    line = line.cast(pa.large_string())
+    # Each line ends with \n: append it to the last field only, then join the fields with commas.
+    arrays[-1] = pc.binary_join_element_wise(arrays[-1], ls(""), ls("\n"))
+    line = pc.binary_join_element_wise(*arrays, ls(",")).cast(pa.large_string())
     offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset: line.offset + len(line) + 1]
-    data = line.buffers()[2]
-    return header + data.to_pybytes()[offsets[0]:offsets[-1]]
+    body = memoryview(line.buffers()[2])[offsets[0]:offsets[-1]]
+    return header + bytes(body)
 
 
 def scores_text(result: Result) -> dict[str, pa.Array]:

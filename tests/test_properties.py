@@ -114,3 +114,28 @@ def test_adding_a_deduction_event_never_raises_a_score(rows, events, targets, qu
     before = score(_data(rows, events, targets), RULES, 2023, quarter, restatements=False)
     after = score(_data(rows, events + [extra], targets), RULES, 2023, quarter, restatements=False)
     assert (_scores(after) <= _scores(before)).all().all()
+
+
+QZ = {1: "第一季度", 2: "第二季度", 3: "第三季度"}
+
+
+def _restated(notes, q):
+    for n in notes:
+        if n.startswith(f"{QZ[q]}得分已按现有数据重算"):
+            return set(n.split("不同的单位：")[1].split("（")[0].split("、"))
+    return set()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**year_st)
+def test_restatement_notes_name_exactly_the_units_whose_earlier_quarter_changed(rows, events, targets, quarter):
+    data = _data(rows, events, targets)
+    res = score(data, RULES, 2023, quarter)
+    names = {u["unit_id"]: u["unit_name"] for u in UNITS}
+    for q in range(1, quarter):
+        then = score(data, RULES, 2023, q, restatements=False).quarterly
+        now = res.quarterly
+        a = then[then["quarter"] == q].set_index("unit_id")["score"]
+        b = now[now["quarter"] == q].set_index("unit_id")["score"]
+        changed = {names[str(u)] for u in a.index if a[u] != b[u]}
+        assert _restated(res.notes, q) == changed
