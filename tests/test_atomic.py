@@ -82,10 +82,6 @@ def test_a_run_killed_at_any_step_leaves_the_previous_bulletin_intact_and_the_ne
         assert now[name] == previous[name], name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "outputs bug: _write_atomic() writes through tempfile.mkstemp, whose 0600 mode survives "
-    "os.replace — scores.csv and ledger.csv are unreadable to other users, unlike every other output "
-    "(fix: os.chmod(tmp, 0o666 & ~umask) before the replace)"))
 def test_atomically_written_scores_are_readable_like_any_other_file(tmp_path):
     needs_module("scoring.engine")
     proc = run_cli("score", "--data", DATA, "--year", 2023, "--quarter", 3, "--out", tmp_path / "out")

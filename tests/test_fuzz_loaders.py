@@ -201,7 +201,7 @@ def _workbook(tables, merge, sheet_names) -> bytes | None:
                 wb[old].title = new
 
     try:
-        return make_corpus.workbook_bytes(tables, tweak)
+        return make_corpus.workbook_bytes(tables, tweak, reproducible=False)
     except (IllegalCharacterError, ValueError, TypeError, OverflowError):
         return None                      # openpyxl refuses to write it: not an input Excel can produce
 

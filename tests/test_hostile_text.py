@@ -64,6 +64,14 @@ def test_markup_in_names_titles_and_notes_is_escaped_in_the_html(out):
     assert "昆仑街道" in html
 
 
+def test_direction_overrides_in_names_cannot_reverse_the_html_around_them(out):
+    html = (out / "bulletin.html").read_text(encoding="utf-8")
+    overrides = re.findall("[\u202a-\u202e\u2066-\u2069]", html)
+    # Either dropped, or each name isolated so an unclosed override stops at its element.
+    assert not overrides or html.count("<bdi") >= len(overrides), f"{len(overrides)} bare bidi controls"
+    assert "溧城镇" in html
+
+
 def test_names_reach_scores_csv_exactly_as_written(out):
     with (out / "scores.csv").open(encoding="utf-8", newline="") as f:
         names = {row["unit_id"]: row["unit_name"] for row in csv.DictReader(f)}

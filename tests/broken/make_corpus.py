@@ -92,7 +92,7 @@ def _normalised_zip(raw: bytes) -> bytes:
 
 
 def workbook_bytes(tables: dict[str, list[list[Any]]],
-                   tweak: Callable[[Any], None] | None = None) -> bytes:
+                   tweak: Callable[[Any], None] | None = None, reproducible: bool = True) -> bytes:
     """A workbook with one sheet per table (sheet = table name); ``tweak(wb)`` breaks it further."""
     from openpyxl import Workbook
 
@@ -109,7 +109,7 @@ def workbook_bytes(tables: dict[str, list[list[Any]]],
     wb.properties.creator = "make_corpus"
     buf = io.BytesIO()
     wb.save(buf)
-    return _normalised_zip(buf.getvalue())
+    return _normalised_zip(buf.getvalue()) if reproducible else buf.getvalue()
 
 
 def xlsx_tables() -> dict[str, list[list[Any]]]:
