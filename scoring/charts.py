@@ -7,10 +7,12 @@ gives the same bytes. Every chart fits the A4 text width of GB/T 9704 (156 mm) a
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import re
-from typing import Callable, Mapping
+from contextlib import contextmanager
+from typing import Callable, Iterator, Mapping
 
 import matplotlib
 
@@ -39,6 +41,12 @@ SCORE = "#2e75b6"
 VETO = "#7f7f7f"
 CAP = "#c0392b"
 LEVEL_COLOURS = ("#9dc3e6", "#2e75b6", "#1f3864")
+PRINT_DPI = 200         # the PDF's copy of each chart (see print_copies)
+# The notebook output that carries the print copies to the pipeline (never shown in the HTML).
+PRINT_MIME = "application/vnd.liyang.print-charts+json"
+
+# Collector of print copies while print_copies() is active: {id prefix: PNG bytes}.
+_print_copies: dict[str, bytes] | None = None
 
 
 def _setup() -> None:
@@ -51,19 +59,58 @@ def _setup() -> None:
     })
 
 
+def _prefix(name: str) -> str:
+    return "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8] + "-"
+
+
 def _svg(fig: plt.Figure, name: str) -> str:
     """The figure as SVG text, closed afterwards; ids prefixed so that several charts can be
-    inlined in one HTML page without clashing (matplotlib numbers them patch_1, text_1 … per file)."""
+    inlined in one HTML page without clashing (matplotlib numbers them patch_1, text_1 … per file).
+    While :func:`print_copies` is active, the same drawing is also kept as a PNG."""
     buf = io.StringIO()
     try:
         fig.savefig(buf, format="svg", metadata=fonts.SVG_METADATA)
+        if _print_copies is not None:
+            _print_copies[_prefix(name)] = _png(fig)
     finally:
         plt.close(fig)
-    prefix = "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8] + "-"
+    prefix = _prefix(name)
     svg = buf.getvalue()
     svg = re.sub(r'\bid="', f'id="{prefix}', svg)
     svg = svg.replace('href="#', f'href="#{prefix}').replace("url(#", f"url(#{prefix}")
     return svg
+
+
+def _png(fig: plt.Figure) -> bytes:
+    """The figure as drawn for the SVG, at PRINT_DPI: the layout the SVG save computed is kept
+    (not run again), so both copies place every element alike."""
+    fig.set_layout_engine("none")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PRINT_DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+@contextmanager
+def print_copies() -> Iterator[dict[str, bytes]]:
+    """Also keep a PNG (PRINT_DPI) of every chart drawn inside the block, keyed by the chart's SVG
+    id prefix, for the PDF.
+
+    WeasyPrint draws SVG in pure Python, glyph outline by glyph outline: the bulletin's charts
+    took most of the PDF's time. The HTML keeps the vector SVG; the PDF places this copy, drawn by
+    matplotlib with the same bundled font in the same layout.
+    """
+    global _print_copies
+    outer, _print_copies = _print_copies, {}
+    try:
+        yield _print_copies
+    finally:
+        _print_copies = outer
+
+
+def print_copies_output(copies: Mapping[str, bytes]) -> dict[str, dict[str, str]]:
+    """A display bundle carrying the print copies in the executed notebook (the bulletin template
+    leaves it out of the HTML; scoring.render.print_images reads it back)."""
+    return {PRINT_MIME: {k: base64.b64encode(v).decode("ascii") for k, v in sorted(copies.items())}}
 
 
 def _figure(height_mm: float) -> tuple[plt.Figure, plt.Axes]:

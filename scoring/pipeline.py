@@ -190,41 +190,89 @@ def _rel(path: Path) -> str:
 
 
 # ---- the steps -------------------------------------------------------------------------------------
-@contextmanager
-def _kernel_stderr(progress: Progress) -> Iterator[None]:
-    """The kernel process inherits fd 2: catch what it writes, pass on all but known noise."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as tmp:
-        os.dup2(tmp.fileno(), 2)
+# What the bulletin notebook imports, and the caches its first chart fills: loaded while the kernel
+# starts, in parallel with the run's own input checks, instead of in the notebook's first cells.
+KERNEL_PRELOAD = ("import IPython.display, openpyxl, pandas, scoring.bulletin, scoring.charts, scoring.engine, "
+                  "scoring.loading, scoring.outputs, scoring.rules, scoring.workbook; "
+                  "scoring.fonts.setup_matplotlib(); scoring.fonts.covered()")
+_KERNEL_NOISE = ("running over TCP without encryption",)
+
+
+class WarmKernel:
+    """A python3 kernel (cwd = repo root) launched before the run needs it.
+
+    Starting a kernel and importing pandas, matplotlib and the scoring package takes seconds that
+    the kernel process spends on its own: launched first, it does them while this process checks
+    the input. The preload runs as the kernel's ``exec_lines`` (no history, no execution count),
+    so the executed notebook is the same as with a fresh kernel. The kernel's stderr goes to a
+    temporary file, passed on (less known noise) by :meth:`stderr_lines`.
+    """
+
+    def __init__(self, preload: str = KERNEL_PRELOAD) -> None:
+        from jupyter_client.manager import KernelManager
+
+        class _Manager(KernelManager):
+            # papermill (nbclient) drives the kernel with an asyncio client; this manager stays
+            # synchronous so that starting and killing need no event loop of ours.
+            client_class = "jupyter_client.asynchronous.AsyncKernelClient"
+
+            def client(self, **kwargs):
+                kc = super().client(**kwargs)
+                clients.append(kc)
+                return kc
+
+        clients: list = []
+        self._clients = clients
+        self._stderr = tempfile.TemporaryFile()
+        self.km = _Manager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(ROOT), stderr=self._stderr,
+                             extra_arguments=[f"--IPKernelApp.exec_lines={preload}"] if preload else [])
+
+    def stderr_lines(self) -> list[str]:
+        self._stderr.seek(0)
+        text = self._stderr.read().decode("utf-8", "replace")
+        self._stderr.seek(0, 2)
+        return [ln for ln in text.splitlines() if ln.strip() and not any(n in ln for n in _KERNEL_NOISE)]
+
+    def shutdown(self) -> None:
+        """Kill the kernel (every output it writes is written by the time the notebook has run)."""
+        if self._stderr.closed:
+            return
+        for kc in self._clients:
+            try:
+                kc.stop_channels()
+            except Exception:       # a client papermill already closed
+                pass
+        self._clients.clear()
         try:
-            yield
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
         finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            tmp.seek(0)
-            for line in tmp.read().decode("utf-8", "replace").splitlines():
-                if line.strip() and "running over TCP without encryption" not in line:
-                    progress.say(f"  内核：{line}")
+            self._stderr.close()
 
 
-def execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: Progress):
-    """Run the notebook with papermill in-process (cwd = repo root); a failing cell → RunError."""
+def execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: Progress,
+                     kernel: WarmKernel | None = None):
+    """Run the notebook with papermill in-process (cwd = repo root) on ``kernel`` (a fresh
+    :class:`WarmKernel` when None; shut down afterwards either way); a failing cell → RunError."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    kernel = kernel or WarmKernel()
     try:
-        with _kernel_stderr(progress):
-            nb = pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
-                                     kernel_name="python3", cwd=str(ROOT), progress_bar=False,
-                                     log_output=False, report_mode=False)
+        nb = pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
+                                 kernel_name="python3", cwd=str(ROOT), progress_bar=False,
+                                 log_output=False, report_mode=False, km=kernel.km)
     except PapermillExecutionError as err:
         where = f"第 {err.exec_count} 个代码单元格" if err.exec_count else f"第 {err.cell_index + 1} 个单元格"
         raise RunError(f"通报笔记本 {_rel(notebook)} {where}执行失败：{err.ename}：{err.evalue}。"
                        "原有输出未改动。") from None
     except FileNotFoundError as err:
         raise RunError(f"找不到通报笔记本：{err.filename or notebook}") from None
+    finally:
+        for line in kernel.stderr_lines():
+            progress.say(f"  内核：{line}")
+        kernel.shutdown()
     return nb
 
 
@@ -269,11 +317,26 @@ def bulletin_title(year: int, quarter: int) -> str:
 
 def run_bulletin(*, data_dir: Path, rules_file: Path, year: int, quarter: int, out: Path,
                  statements: bool = True, params_file: Path | None = None, notebook: Path = NOTEBOOK,
-                 data=None, rules=None, progress: Progress | None = None) -> BulletinRun:
-    """One quarter's bulletin into ``out/<Y>Q<Q>`` (see module docstring). Raises ScoringError."""
+                 data=None, rules=None, progress: Progress | None = None,
+                 kernel: WarmKernel | None = None) -> BulletinRun:
+    """One quarter's bulletin into ``out/<Y>Q<Q>`` (see module docstring). Raises ScoringError.
+
+    ``kernel``: a :class:`WarmKernel` started earlier for this run (it is shut down either way).
+    """
+    try:
+        return _run_bulletin(data_dir=data_dir, rules_file=rules_file, year=year, quarter=quarter, out=out,
+                             statements=statements, params_file=params_file, notebook=notebook, data=data,
+                             rules=rules, progress=progress, kernel=kernel)
+    finally:
+        if kernel is not None:
+            kernel.shutdown()          # not reached by the notebook (bad input, parameters)
+
+
+def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, params_file, notebook, data, rules,
+                  progress, kernel) -> BulletinRun:
     from .loading import load_dataset
     from .manifest import build_manifest, write_manifest
-    from .render import html_to_pdf, notebook_to_html
+    from .render import html_to_pdf, notebook_to_html, print_images
 
     progress = progress or Progress()
     rules = rules or rules_mod.load(rules_file)
@@ -294,14 +357,14 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int, quarter: int, o
         nb_params = {"year": year, "quarter": quarter, "data_dir": _rel(data_dir), "rules_file": _rel(rules_file),
                      "output_dir": _rel(staging), **params}
         with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
-            nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress)
+            nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress, kernel)
         warnings += _stderr_of(nb)
         title = bulletin_title(year, quarter)
         with progress.step("生成 bulletin.html"):
             html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER)
             (staging / "bulletin.html").write_text(html, encoding="utf-8")
         with progress.step("生成 bulletin.pdf"):
-            warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
+            warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging, images=print_images(nb))
         if statements:
             with progress.step("生成各单位得分明细单"):
                 warnings += _statements(data, rules, year, quarter, staging, params, progress)
@@ -341,15 +404,20 @@ def bulletin_command(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     progress = Progress()
-    rules_file = _rules_path(args)
-    rules = rules_mod.load(rules_file)
-    with progress.step("检查输入数据"):
-        data = load_dataset(args.data, rules)
-    year, quarter = parse_quarter(args.quarter) if args.quarter else latest_quarter(data)
+    kernel = WarmKernel()             # boots while the input is checked; killed if that fails
+    try:
+        rules_file = _rules_path(args)
+        rules = rules_mod.load(rules_file)
+        with progress.step("检查输入数据"):
+            data = load_dataset(args.data, rules)
+        year, quarter = parse_quarter(args.quarter) if args.quarter else latest_quarter(data)
+    except BaseException:
+        kernel.shutdown()
+        raise
     progress.say(f"通报季度：{year}年{QUARTER_ZH[quarter]}" + ("" if args.quarter else "（数据中最近一年的最后一个有数据的季度）"))
     run = run_bulletin(data_dir=args.data, rules_file=rules_file, year=year, quarter=quarter, out=args.out,
                        statements=args.statements == "yes", params_file=getattr(args, "params", None),
-                       data=data, rules=rules, progress=progress)
+                       data=data, rules=rules, progress=progress, kernel=kernel)
     _summary(run, progress, time.perf_counter() - t0)
     return 0
 
@@ -361,10 +429,15 @@ def year_command(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     progress = Progress()
-    rules_file = _rules_path(args)
-    rules = rules_mod.load(rules_file)
-    with progress.step("检查输入数据"):
-        data = load_dataset(args.data, rules, year=args.year)
+    kernel = WarmKernel()             # the first quarter's; each quarter starts the next one's
+    try:
+        rules_file = _rules_path(args)
+        rules = rules_mod.load(rules_file)
+        with progress.step("检查输入数据"):
+            data = load_dataset(args.data, rules, year=args.year)
+    except BaseException:
+        kernel.shutdown()
+        raise
     for note in data.notes:
         progress.say(f"提示：{note}")
     data = dataclasses.replace(data, notes=())     # printed once, not once per quarter
@@ -374,13 +447,21 @@ def year_command(args: argparse.Namespace) -> int:
     for quarter in (1, 2, 3, 4):
         qp = Progress(label=f"[{args.year}Q{quarter}] ", stream=progress.stream)
         qp.say(f"=== {args.year}年{QUARTER_ZH[quarter]}（{quarter}/4）===")
+        this, kernel = kernel, (WarmKernel() if quarter < 4 else None)
         try:
             run = run_bulletin(data_dir=args.data, rules_file=rules_file, year=args.year, quarter=quarter,
-                               out=args.out, statements=statements, data=data, rules=rules, progress=qp)
+                               out=args.out, statements=statements, data=data, rules=rules, progress=qp,
+                               kernel=this)
         except ScoringError as err:
             failed.append((quarter, str(err)))
             qp.say(f"失败：{err}")
             continue
+        except BaseException:
+            if kernel is not None:
+                kernel.shutdown()
+            raise
+        finally:
+            this.shutdown()
         done.append(run)
         _summary(run, qp, sum(t for _, t in run.steps))
     progress.say(f"全年完成 {len(done)}/4 个季度，用时 {time.perf_counter() - t0:.1f} 秒。")
