@@ -21,8 +21,8 @@ QUARTER = "2023Q3"
 STEPS = {
     "papermill": ("执行通报笔记本", 4.0),
     "html": ("生成 bulletin.html", 0.3),
-    "pdf": ("生成 bulletin.pdf", 1.0),
-    "statements": ("生成各单位得分明细单", 1.0),
+    "pdf": ("生成 bulletin.pdf", 0.5),
+    "statements": ("生成各单位得分明细单", 0.3),
 }
 
 
