@@ -195,7 +195,13 @@ def build_ledger(run: "_Run", units: pd.DataFrame, rules: Rules, year: int) -> p
     """Every point that moved, sorted by unit, quarter, the order the method applies things, then ref."""
     parts = [_items(run, units, rules)] + _others(run, rules)
     cols: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in INTS + FLAGS + DATES}
-    order = np.lexsort((cols["_sub"], cols["_kind"], cols["quarter"], cols["_unit"]))
+    # One int64 key (unit, quarter, kind, sub); items come pre-sorted, so a stable sort is nearly a merge.
+    prefix = (cols["_unit"] * 8 + cols["quarter"]) * 16 + cols["_kind"]
+    shift = int(cols["_sub"].max(initial=0)).bit_length()
+    if len(prefix) and int(prefix.max()).bit_length() + shift < 63:
+        order = np.argsort((prefix << shift) + cols["_sub"], kind="stable")
+    else:
+        order = np.lexsort((cols["_sub"], cols["_kind"], cols["quarter"], cols["_unit"]))
     take = pa.array(order)
     n = len(order)
     unit_ids = units["unit_id"].to_numpy(dtype=object)

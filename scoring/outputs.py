@@ -72,9 +72,13 @@ def _str_text(s: pd.Series) -> pa.Array:
     arr = pc.fill_null(arr.cast(pa.large_string()), "")
     # CSV quoting as the csv module's QUOTE_MINIMAL: only fields holding a comma, quote or line break.
     needs = pc.match_substring_regex(arr, r'[",\r\n]')
+    if not pc.any(needs).as_py():
+        return arr
     q = pa.scalar("\"", pa.large_string())
-    quoted = pc.binary_join_element_wise(q, pc.replace_substring(arr, "\"", "\"\""), q, pa.scalar("", pa.large_string()))
-    return pc.if_else(needs, quoted, arr)
+    picked = arr.filter(needs)
+    quoted = pc.binary_join_element_wise(q, pc.replace_substring(picked, "\"", "\"\""), q,
+                                         pa.scalar("", pa.large_string()))
+    return pc.replace_with_mask(arr, needs, quoted)
 
 
 def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> dict[str, pa.Array]:
