@@ -138,7 +138,7 @@ def visible_rows(subs: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: int
     ns_all = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
     visible = (dates < end).to_numpy(dtype=bool)
     years_all = dates.dt.year.to_numpy()
-    s = subs.loc[visible]
+    s = subs if visible.all() else subs.loc[visible]
     period = np.where(years_all[visible] < year, 0, dates.dt.quarter.to_numpy()[visible]).astype(np.int64)
     lvl = key_codes(s["level"], rules.level_keys)
     col = key_codes(s["column"], rules.column_keys)

@@ -54,8 +54,8 @@ def events_in_run(events: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: 
         "event_id": ev["event_id"].to_numpy(dtype=object), "unit_code": unit, "quarter": q,
         "type": codes, "count": count, "points": pts, "veto": vkind,
         "date": ev["date"].to_numpy(), "note": ev["note"].to_numpy(dtype=object),
-        "clause": np.array([rules.events[c].clause for c in codes], dtype=object) if len(codes) else np.array([], dtype=object),
-        "name": np.array([rules.events[c].name for c in codes], dtype=object) if len(codes) else np.array([], dtype=object),
+        "clause": pd.Series({k: e.clause for k, e in rules.events.items()}, dtype=object).reindex(codes).to_numpy(),
+        "name": pd.Series({k: e.name for k, e in rules.events.items()}, dtype=object).reindex(codes).to_numpy(),
     })
     # Deterministic order for "which veto": earliest date, then id, then note.
     rows = rows.sort_values(["unit_code", "quarter", "date", "event_id", "type", "note", "count"], kind="stable",

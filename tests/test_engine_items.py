@@ -125,3 +125,14 @@ def test_upgrade_differences_are_outside_the_liyang_cap():
 def test_key_area_items_are_not_capped():
     r = run(items("K", "Z01", AREA, LY, "2023-02-01", 30), quarter=1)
     assert row(r, "Z01", 1)["info_points"] == m(15)       # 30 × 0.5, no cap on 重点领域
+
+
+def test_rows_of_one_record_id_that_disagree_on_the_unit_stop_the_run_with_a_chinese_message():
+    import pytest
+
+    from scoring.errors import ScoringError
+    subs = [item("A", "Z01", NEWS, LY, "2023-03-10"), item("A", "Z02", NEWS, CZ, "2023-04-10")]
+    with pytest.raises(ScoringError, match="同一稿件编号"):
+        run(subs, quarter=2)
+    with pytest.raises(ScoringError, match="季度须为 1 至 4"):
+        run(subs, quarter=5)
