@@ -24,6 +24,7 @@ import pandas as pd  # noqa: E402
 
 from . import fonts  # noqa: E402
 from .points import to_float, to_milli  # noqa: E402
+from .render import PRINT_MIME  # noqa: E402
 from .result import Result  # noqa: E402
 
 MM = 1 / 25.4
@@ -42,8 +43,6 @@ VETO = "#7f7f7f"
 CAP = "#c0392b"
 LEVEL_COLOURS = ("#9dc3e6", "#2e75b6", "#1f3864")
 PRINT_DPI = 200         # the PDF's copy of each chart (see print_copies)
-# The notebook output that carries the print copies to the pipeline (never shown in the HTML).
-PRINT_MIME = "application/vnd.liyang.print-charts+json"
 
 # Collector of print copies while print_copies() is active: {id prefix: PNG bytes}.
 _print_copies: dict[str, bytes] | None = None

@@ -11,6 +11,7 @@ import html as html_mod
 import io
 import logging
 import re
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,9 @@ from .errors import ScoringError
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BULLETIN_TEMPLATE = TEMPLATES / "bulletin"
 DEFAULT_AUTHOR = "溧阳市大数据管理局"
+# The notebook output that carries the charts' print copies (scoring.charts.print_copies) to the
+# PDF; the bulletin template leaves it out of the HTML.
+PRINT_MIME = "application/vnd.liyang.print-charts+json"
 
 
 class MissingGlyphError(ScoringError):
@@ -63,7 +67,22 @@ def font_face_css() -> str:
 
 
 # ---- HTML -----------------------------------------------------------------------------------------
+_exporter_lock = threading.Lock()
+
+
 def _exporter():
+    """The bulletin's HTMLExporter, built once per process (its templates compile on first use)."""
+    global _cached_exporter
+    with _exporter_lock:
+        if _cached_exporter is None:
+            _cached_exporter = _new_exporter()
+        return _cached_exporter
+
+
+_cached_exporter = None
+
+
+def _new_exporter():
     from nbconvert import HTMLExporter
 
     ex = HTMLExporter(template_name="bulletin", extra_template_basedirs=[str(TEMPLATES)])
@@ -180,8 +199,6 @@ def print_images(nb) -> dict[str, bytes]:
     keyed by each chart's SVG id prefix; {} when the notebook has none."""
     import base64
 
-    from .charts import PRINT_MIME
-
     out: dict[str, bytes] = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -255,3 +272,24 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
     tmp.replace(out)
     return sorted({f"PDF 排版提示：{r.getMessage()}" for r in log.records
                    if r.levelno >= logging.WARNING and not _NOISE.search(r.getMessage())})
+
+
+# ---- warm-up --------------------------------------------------------------------------------------
+def prewarm() -> threading.Thread:
+    """Import WeasyPrint and nbconvert, compile the bulletin template and read the fonts' coverage
+    in a background thread; returns the thread. The pipeline starts it while the kernel executes
+    the notebook (this process only waits then), so these seconds leave the run's critical path."""
+
+    def work() -> None:
+        try:
+            import weasyprint  # noqa: F401
+            from nbformat.v4 import new_notebook
+
+            notebook_to_html(new_notebook(), "预热")
+            fonts.covered()
+        except Exception:          # a warm-up only: the real call reports any problem
+            pass
+
+    thread = threading.Thread(target=work, name="render-prewarm", daemon=True)
+    thread.start()
+    return thread
