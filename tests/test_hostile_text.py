@@ -147,3 +147,20 @@ def test_the_hostile_texts_used_here_are_what_the_contract_allows(out):
     # 1,000 characters is the longest text the contract accepts; the others are ordinary strings.
     assert len(LONG) == 1000
     assert all(len(s) < 1000 for s in (SCRIPT, IMG, HYPERLINK, AT_SUM))
+
+
+def test_the_word_bulletin_holds_hostile_names_as_plain_text_when_it_is_written(out):
+    path = out / "bulletin.docx"
+    if not path.exists():
+        pytest.skip("the pipeline does not write bulletin.docx (yet)")
+    from docx import Document
+
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    assert "<script>alert(" in text, "the name should read as written, not be dropped or interpreted"
+    with zipfile.ZipFile(path) as z:
+        body = z.read("word/document.xml")
+    assert b"<script>" not in body, "raw markup in document.xml: the name was not escaped as XML text"
+    assert b"w:fldSimple" not in body and b"HYPERLINK \"http://example.invalid" not in body, \
+        "a unit name became a Word field"
