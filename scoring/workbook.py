@@ -269,6 +269,16 @@ def _saver():
     return save_deterministic
 
 
+def write_outputs(result, output_dir: str | Path) -> list[Path]:
+    """The quarter's tables for a bulletin run: scores.csv and ledger.csv (scoring.outputs), then
+    scores.xlsx, into ``output_dir``. Returns their paths."""
+    from .outputs import write_scores
+
+    written = write_scores(result, output_dir)
+    xlsx = write_scores_xlsx(result, Path(output_dir) / "scores.xlsx")
+    return [*written, xlsx]
+
+
 def write_scores_xlsx(result, path: str | Path) -> Path:
     """Write scores.xlsx for ``result`` to ``path`` (see module docstring)."""
     path = Path(path)
