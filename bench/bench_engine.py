@@ -1,8 +1,10 @@
 """Engine speed on a synthetic year: 10,000 units, 1,000,000 adoption rows, 100,000 events.
 
     .venv/bin/python bench/bench_engine.py [--units N] [--rows N] [--events N] [--out DIR]
+    .venv/bin/python bench/bench_engine.py --cli      # whole `python -m scoring score` vs read_csv + groupby
 
-Prints the time of each stage (build, score, write). Not a test: timings go here, never in tests/.
+Prints the time of each stage (build, score, write), or with --cli the wall time of the whole
+command against a plain pandas read of the same CSV files. Not a test: timings go here, never in tests/.
 """
 from __future__ import annotations
 
@@ -72,7 +74,10 @@ def main() -> None:
     ap.add_argument("--quarter", type=int, default=4)
     ap.add_argument("--no-restatements", action="store_true")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--cli", action="store_true")
     a = ap.parse_args()
+    if a.cli:
+        return cli_ratio(a)
     from scoring.engine import score
     from scoring.outputs import write_scores
     rules = rules_mod.load()
@@ -86,6 +91,39 @@ def main() -> None:
     t = time.perf_counter()
     write_scores(res, out)
     print(f"write_scores    {time.perf_counter() - t:6.2f} s  → {out}")
+
+
+BASELINE = """
+import pandas as pd, sys
+d = sys.argv[1]
+s = pd.read_csv(d + '/submissions.csv'); e = pd.read_csv(d + '/events.csv'); u = pd.read_csv(d + '/units.csv')
+s.groupby(['unit_id', 'column']).size(); e.groupby(['unit_id', 'type']).size()
+"""
+
+
+def cli_ratio(a) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+    rules = rules_mod.load()
+    data = synthetic(rules, a.units, a.rows, a.events)
+    folder = Path(tempfile.mkdtemp())
+    for name in ("units", "submissions", "events", "targets"):
+        df = getattr(data, name).drop(columns=["_file", "_row"])
+        for c in df.columns:
+            if str(df[c].dtype).startswith("datetime"):
+                df[c] = df[c].dt.strftime("%Y-%m-%d")
+        df.to_csv(folder / f"{name}.csv", index=False)
+
+    def wall(cmd) -> float:
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t
+
+    base = min(wall([sys.executable, "-c", BASELINE, str(folder)]) for _ in range(2))
+    ours = min(wall([sys.executable, "-m", "scoring", "score", "--data", str(folder), "--year", "2023",
+                     "--quarter", str(a.quarter), "--out", str(folder / "out")]) for _ in range(2))
+    print(f"read_csv + groupby {base:6.2f} s\nscoring score      {ours:6.2f} s\nratio              {ours / base:6.2f}")
 
 
 if __name__ == "__main__":

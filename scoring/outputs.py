@@ -7,6 +7,7 @@ reader never sees half a file and a failed run leaves the previous output untouc
 """
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from .atomic import write_bytes_atomic
 from .points import fmt_series
@@ -99,11 +101,23 @@ def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> dict[str, pa.Array]:
 
 
 def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
-    """Header plus one line per row, fields joined in Arrow (no Python string per row)."""
+    """Header plus one line per row, built in Arrow (no Python string per row).
+
+    Fields are already text (quoted where CSV needs it). When no field needed quoting, Arrow's CSV
+    writer in its no-quoting mode writes them as they are (the fast path); it refuses any field
+    holding a quote, comma or line break, and then the fields are joined here instead.
+    """
     header = (",".join(cols) + "\n").encode("utf-8")
     arrays = list(cols.values())
     if not arrays or len(arrays[0]) == 0:
         return header
+    try:
+        buf = io.BytesIO()
+        buf.write(header)
+        pcsv.write_csv(pa.table(dict(cols)), buf, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+        return buf.getvalue()
+    except pa.ArrowInvalid:
+        pass
     ls = lambda v: pa.scalar(v, pa.large_string())          # noqa: E731
     # Each line ends with \n: append it to the last field only, then join the fields with commas.
     arrays[-1] = pc.binary_join_element_wise(arrays[-1], ls(""), ls("\n"))

@@ -62,3 +62,17 @@ def test_outputs_are_byte_identical_across_runs_and_leave_no_temporary_files(tmp
     assert [p.read_bytes() for p in pa_] == [p.read_bytes() for p in pb_]
     write_scores(_result(), a)                        # overwriting in place
     assert sorted(p.name for p in a.iterdir()) == ["ledger.csv", "scores.csv"]
+
+
+def test_the_fast_csv_path_and_the_quoting_path_write_the_same_bytes(monkeypatch):
+    import pyarrow as pa
+
+    from scoring import outputs
+    cols = outputs.ledger_text(_result())
+    plain = {k: v for k, v in cols.items() if k != "title"}          # no field needs quoting here
+    fast = outputs._csv_bytes(plain)
+
+    def refuse(*a, **k):
+        raise pa.ArrowInvalid("forced")
+    monkeypatch.setattr(outputs.pcsv, "write_csv", refuse)
+    assert outputs._csv_bytes(plain) == fast
