@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     except ScoringError as err:
         print(f"错误：{err}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:
+        # A file that cannot be read or written (a folder named like a file, a full disk, no permission).
+        where = f"「{err.filename}」" if err.filename else ""
+        print(f"错误：无法读写文件{where}：{err.strerror or err}。请检查路径、磁盘空间和权限。", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130

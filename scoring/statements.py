@@ -17,6 +17,7 @@ import datetime as _dt
 import io
 import re
 import sys
+import unicodedata
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -442,8 +443,13 @@ def _issue(result, issue_date, quarter: int | None = None) -> _dt.date:
 
 # ---- files ----------------------------------------------------------------------------------------
 def safe_name(text: str) -> str:
-    """A file name part Windows accepts: no \\ / : * ? " < > |, no control chars, no trailing dot/space."""
-    name = WINDOWS_FORBIDDEN.sub("", str(text)).strip().rstrip(". ")
+    """A file name part Windows accepts: no \\ / : * ? " < > |, no control chars, no trailing dot/space.
+
+    Invisible format characters (Unicode Cf: direction overrides U+202E, zero-width joiners) go too,
+    so that a name cannot make a file name display reversed.
+    """
+    name = WINDOWS_FORBIDDEN.sub("", str(text))
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf").strip().rstrip(". ")
     return name or "_"
 
 

@@ -119,9 +119,6 @@ def test_an_unreadable_unit_register_is_reported_once_not_as_unknown_units_every
     assert "unknown_unit]" not in codes
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli bug: an OSError while writing the output (here --out names an existing file) escapes "
-    "scoring.cli.main as a traceback instead of a Chinese message"))
 def test_an_output_path_that_is_a_file_gives_a_chinese_message_not_a_traceback(tmp_path):
     needs_module("scoring.engine")
     blocker = tmp_path / "out"

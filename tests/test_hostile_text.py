@@ -132,9 +132,6 @@ def test_every_unit_statement_pdf_survives_hostile_text(out):
         assert len(pdf.name.encode("utf-8")) <= 255, pdf.name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "statements bug: safe_name() keeps bidi controls (U+202E …) in statement file names, so a unit "
-    "name can make a file name display reversed (the 'fdp.exe' trick); strip Unicode category Cf"))
 def test_statement_file_names_hold_no_invisible_or_direction_controls(out):
     import unicodedata
 

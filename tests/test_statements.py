@@ -353,9 +353,7 @@ def test_every_statement_adds_up_to_the_score_whatever_the_data(rules, adoptions
             score = int(result.unit_quarter(unit, q)["score"])
             led = result.ledger
             booked = int(led.loc[(led["unit_id"] == unit) & (led["quarter"] == q), "points"].sum())
-            if booked != score:
-                # The statement refuses such a Result (see test_a_statement_that_does_not_add_up_is_refused);
-                # this is the engine's invariant (Σ ledger == score), reported to the engine engineer.
-                pytest.xfail(f"engine: ledger of {unit} Q{q} sums to {fmt(booked)}, score is {fmt(score)}")
+            # The engine's invariant (Σ ledger == score); a statement refuses a Result that breaks it.
+            assert booked == score, f"engine: ledger of {unit} Q{q} sums to {fmt(booked)}, score is {fmt(score)}"
             stmt = S.statement_data(result, unit, q)
             assert stmt.moved == stmt.score == score
