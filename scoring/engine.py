@@ -17,8 +17,14 @@ from . import quarters as quarters_mod
 from .dataset import Dataset
 from .errors import ScoringError
 from .ledger import build_ledger
-from .result import (ANNUAL_COLUMNS, EARNINGS_COLUMNS, QUARTERLY_COLUMNS, QUARTERLY_EXTRA, TARGET_COLUMNS,
-                     Result)
+from .result import (
+    ANNUAL_COLUMNS,
+    EARNINGS_COLUMNS,
+    QUARTERLY_COLUMNS,
+    QUARTERLY_EXTRA,
+    TARGET_COLUMNS,
+    Result,
+)
 from .rules import Rules
 
 
@@ -116,8 +122,8 @@ def _compute(rows: items_mod.Rows, data: Dataset, unit_ids: pd.Index, units: pd.
 def _quarterly_frame(run: _Run, units: pd.DataFrame, rules: Rules, year: int) -> pd.DataFrame:
     n_units, nq = run.K.shape
     qa = run.qa
-    rep = lambda a: np.repeat(np.asarray(a), nq)               # noqa: E731 — unit-major layout
-    flat = lambda a: np.asarray(a).reshape(-1)                  # noqa: E731
+    rep = lambda a: np.repeat(np.asarray(a), nq)
+    flat = lambda a: np.asarray(a).reshape(-1)
     info_capped = np.zeros((n_units, nq), dtype=np.int64)
     for col_code, _clause, cut in run.caps:
         if rules.column(rules.column_keys[col_code]).group == "info":

@@ -119,7 +119,7 @@ class Rows:
     rows_before_year: int = 0
     rows_after_run: int = 0
 
-    def through(self, quarter: int, units: np.ndarray | None = None) -> "Rows":
+    def through(self, quarter: int, units: np.ndarray | None = None) -> Rows:
         """R1: the rows a run through an earlier ``quarter`` sees (the order is kept), optionally
         only those of some units (unit codes)."""
         m = self.period <= quarter

@@ -88,7 +88,7 @@ def _fmt(milli: np.ndarray) -> np.ndarray:
     return fmt_series(pd.Series(np.asarray(milli, dtype=np.int64))).to_numpy(dtype=object)
 
 
-def _items(run: "_Run", units: pd.DataFrame, rules: Rules) -> dict[str, Any]:
+def _items(run: _Run, units: pd.DataFrame, rules: Rules) -> dict[str, Any]:
     """Kind ``item``: what each item earned in its quarter (R2–R4), with its table value and factor."""
     e = run.items.earnings
     n = len(e)
@@ -123,12 +123,12 @@ def _items(run: "_Run", units: pd.DataFrame, rules: Rules) -> dict[str, Any]:
 def _grid_part(mask: np.ndarray, kind: str, points: np.ndarray, clause: str, note: Any, **cols: Any) -> dict:
     """One row per (unit, quarter) where ``mask`` holds; arrays [unit, q] are picked at those cells."""
     u, q = np.nonzero(mask)
-    pick = lambda v: v[u, q] if isinstance(v, np.ndarray) and v.ndim == 2 else v   # noqa: E731
+    pick = lambda v: v[u, q] if isinstance(v, np.ndarray) and v.ndim == 2 else v
     return _part(len(u), _unit=u, quarter=q + 1, _kind=KIND_ORDER[kind], kind=kind, points=pick(points),
                  clause=pick(clause), note=pick(note), **{k: pick(v) for k, v in cols.items()})
 
 
-def _others(run: "_Run", rules: Rules) -> list[dict]:
+def _others(run: _Run, rules: Rules) -> list[dict]:
     qa = run.qa
     n_units, nq = qa.score.shape
     parts = []
@@ -171,7 +171,7 @@ def _others(run: "_Run", rules: Rules) -> list[dict]:
     y_first[fy["unit_code"].to_numpy()] = fy.index.to_numpy()
     which = np.where(run.annual_veto[:, None], y_first[:, None], q_first)          # event row or -1
     has = which >= 0
-    pick = lambda arr, default: np.where(has, arr[np.maximum(which, 0)] if len(arr) else default, default)  # noqa: E731
+    pick = lambda arr, default: np.where(has, arr[np.maximum(which, 0)] if len(arr) else default, default)
     reason = np.where(run.annual_veto[:, None], run.annual_reason[:, None], run.events.quarter_veto_reason)
     parts.append(_grid_part(qa.vetoed, "veto", -qa.before_veto, pick(e_clause, rules.targets.clause), reason,
                             ref=pick(e_id, ""), event_type=pick(e_type, ""), event_date=pick(e_date, NAT),
@@ -191,7 +191,7 @@ def _others(run: "_Run", rules: Rules) -> list[dict]:
     return parts
 
 
-def build_ledger(run: "_Run", units: pd.DataFrame, rules: Rules, year: int) -> pd.DataFrame:
+def build_ledger(run: _Run, units: pd.DataFrame, rules: Rules, year: int) -> pd.DataFrame:
     """Every point that moved, sorted by unit, quarter, the order the method applies things, then ref."""
     parts = [_items(run, units, rules)] + _others(run, rules)
     cols: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in INTS + FLAGS + DATES}

@@ -19,7 +19,13 @@ import pyarrow.csv as pcsv
 
 from .atomic import write_bytes_atomic
 from .points import fmt_series
-from .result import LEDGER_COLUMNS, LEDGER_DETAIL, QUARTERLY_COLUMNS, QUARTERLY_EXTRA, Result
+from .result import (
+    LEDGER_COLUMNS,
+    LEDGER_DETAIL,
+    QUARTERLY_COLUMNS,
+    QUARTERLY_EXTRA,
+    Result,
+)
 
 SCORE_POINT_COLUMNS = ("key_points", "info_points", "carry_in", "bonus", "gross", "carry_out", "deductions",
                        "reward", "score", "ytd_total", "info_capped")
@@ -118,7 +124,7 @@ def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
         return buf.getvalue()
     except pa.ArrowInvalid:
         pass
-    ls = lambda v: pa.scalar(v, pa.large_string())          # noqa: E731
+    ls = lambda v: pa.scalar(v, pa.large_string())
     # Each line ends with \n: append it to the last field only, then join the fields with commas.
     arrays[-1] = pc.binary_join_element_wise(arrays[-1], ls(""), ls("\n"))
     line = pc.binary_join_element_wise(*arrays, ls(",")).cast(pa.large_string())

@@ -1,7 +1,8 @@
 """Helpers for the engine tests: a small register, record builders, and a one-call run."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from scoring import rules as rules_mod
 from scoring.dataset import make_dataset
@@ -24,7 +25,7 @@ UNITS = [
 ]
 
 
-def m(points: float | int | str) -> int:
+def m(points: float | str) -> int:
     """Points → milli-points, for expected values written as the clause gives them."""
     return to_milli(points)
 

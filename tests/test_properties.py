@@ -50,8 +50,8 @@ def _scores(res):
     return q.set_index(["unit_id", "quarter"])[["score", "ytd_total"]]
 
 
-year_st = dict(rows=st.lists(row_st, max_size=30), events=st.lists(event_st, max_size=6),
-               targets=st.lists(target_st, max_size=3), quarter=st.integers(1, 4))
+year_st = {"rows": st.lists(row_st, max_size=30), "events": st.lists(event_st, max_size=6),
+               "targets": st.lists(target_st, max_size=3), "quarter": st.integers(1, 4)}
 
 
 @SETTINGS
@@ -78,8 +78,8 @@ def test_results_do_not_depend_on_row_order(rows, events, targets, quarter, seed
     rng = np.random.default_rng(seed)
     built = _data(rows, events, targets)
     # The same records (ids and all) in another order: only the order of the rows changes.
-    records = lambda df: df.drop(columns=["_file", "_row"]).to_dict("records")          # noqa: E731
-    shuffle = lambda recs: [recs[i] for i in rng.permutation(len(recs))]                 # noqa: E731
+    records = lambda df: df.drop(columns=["_file", "_row"]).to_dict("records")
+    shuffle = lambda recs: [recs[i] for i in rng.permutation(len(recs))]
     data = dataset(shuffle(records(built.submissions)), shuffle(records(built.events)),
                    shuffle(records(built.targets)))
     b = score(data, RULES, 2023, quarter, restatements=False)
