@@ -106,6 +106,14 @@ def print_copies() -> Iterator[dict[str, bytes]]:
         _print_copies = outer
 
 
+def with_print_copies(chart: Callable[..., object], *args) -> tuple[object, dict[str, bytes]]:
+    """``chart(*args)`` and the print copies it drew: for charts drawn in another process
+    (scoring.background), whose copies are merged into the notebook's own afterwards."""
+    with print_copies() as copies:
+        drawn = chart(*args)
+    return drawn, dict(copies)
+
+
 def print_copies_output(copies: Mapping[str, bytes]) -> dict[str, dict[str, str]]:
     """A display bundle carrying the print copies in the executed notebook (the bulletin template
     leaves it out of the HTML; scoring.render.print_images reads it back)."""

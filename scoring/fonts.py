@@ -161,6 +161,15 @@ def drawable_frame(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.Data
     return out, warnings
 
 
+@lru_cache(maxsize=1)
+def _register_with_matplotlib() -> None:
+    # Once per process: addfont parses the whole font file, and every chart calls setup_matplotlib.
+    from matplotlib import font_manager
+
+    for path in font_paths().values():
+        font_manager.fontManager.addfont(str(path))
+
+
 def setup_matplotlib() -> None:
     """Register the bundled fonts and set rcParams for reproducible SVG charts with Chinese text.
 
@@ -168,10 +177,8 @@ def setup_matplotlib() -> None:
     two runs give the same bytes.
     """
     import matplotlib
-    from matplotlib import font_manager
 
-    for path in font_paths().values():
-        font_manager.fontManager.addfont(str(path))
+    _register_with_matplotlib()
     matplotlib.rcParams.update({
         "font.family": "sans-serif",
         "font.sans-serif": [SANS_FAMILY],
