@@ -24,7 +24,6 @@ from xml.sax.saxutils import unescape
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from . import parsing
 from .dataset import DTYPES, Dataset
@@ -515,16 +514,24 @@ def _resolved(src: _Source, canon: str, table: dict[str, str]) -> pd.Series:
     return src.once(("resolve", canon, id(table)), lambda: parsing.resolve(_text(src, canon), table))
 
 
-def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | None) -> list[tuple[pa.Check, Callable[[str], str]]]:
-    """The pandera checks of one field, each named by its problem code, with its Chinese explanation.
+@dataclass(frozen=True)
+class _Check:
+    """One cell check: its problem code, the vectorized test (True = fine), and the Chinese explanation."""
+    code: str
+    fn: Callable[[pd.Series], pd.Series]
+    expected: Callable[[str], str]
+
+
+def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | None) -> list[_Check]:
+    """The checks of one field, each named by its problem code, with its Chinese explanation.
 
     Each check reads the column it is given; parsing is memoised on the source so that the typed
     frame built afterwards reuses it rather than parsing a million cells twice."""
-    checks: list[tuple[pa.Check, Callable[[str], str]]] = []
+    checks: list[_Check] = []
     c = f.name
 
     def add(code: str, fn: Callable[[pd.Series], pd.Series], expected: Callable[[str], str]) -> None:
-        checks.append((pa.Check(fn, name=code, element_wise=False, ignore_na=False), expected))
+        checks.append(_Check(code, fn, expected))
 
     if f.required and f.kind != "unit":
         add("missing_value", lambda s: s != "", lambda v, f=f: f"「{f.zh}」是必填项，不能为空")
@@ -550,18 +557,35 @@ def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | No
     return checks
 
 
+def _passes(result: pd.Series) -> bool:
+    """Every cell passed (a missing or odd answer is not a pass: pandera then says what is wrong)."""
+    try:
+        return bool(np.asarray(result, dtype=bool).all()) and len(result) == len(np.asarray(result))
+    except (TypeError, ValueError):
+        return False
+
+
 def _check_cells(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: _Problems) -> None:
-    """Column-level checks with pandera (lazy: every failing cell), turned into InputProblems."""
+    """Column-level checks with pandera (lazy: every failing cell), turned into InputProblems.
+
+    The checks are plain vectorized functions: they run once directly, and only a table with a
+    failing cell goes through pandera for its report (a clean million-row table skips pandera,
+    its import and its per-row bookkeeping)."""
     fields = {f.name: f for f in src.table.fields}
+    checks = {canon: _checks(src, fields[canon], vocab, units) for canon in src.cells.columns}
+    if not checks:
+        return
+    if all(_passes(c.fn(src.cells[canon])) for canon, cs in checks.items() for c in cs):
+        return
+    import pandera.pandas as pa
+
     explain: dict[tuple[str, str], Callable[[str], str]] = {}
     columns: dict[str, pa.Column] = {}
-    for canon in src.cells.columns:
-        checks = _checks(src, fields[canon], vocab, units)
-        for check, expected in checks:
-            explain[(canon, check.name)] = expected
-        columns[canon] = pa.Column(checks=[c for c, _ in checks], required=False, nullable=True)
-    if not columns:
-        return
+    for canon, cs in checks.items():
+        for c in cs:
+            explain[(canon, c.code)] = c.expected
+        columns[canon] = pa.Column(checks=[pa.Check(c.fn, name=c.code, element_wise=False, ignore_na=False)
+                                           for c in cs], required=False, nullable=True)
     try:
         pa.DataFrameSchema(columns, coerce=False).validate(src.cells, lazy=True)
         return

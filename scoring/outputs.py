@@ -2,13 +2,15 @@
 
 UTF-8, contract columns first, points as plain decimals (points.fmt_series), flags true/false,
 dates YYYY-MM-DD, ``\\n`` line endings, rows in the Result's deterministic order; each file is
-written through atomic.write_bytes_atomic (a temporary file beside it, then os.replace), so a
+written atomically like atomic.write_bytes_atomic (a temporary file beside it, then os.replace), so a
 reader never sees half a file and a failed run leaves the previous output untouched.
 """
 from __future__ import annotations
 
-import io
 import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from .atomic import write_bytes_atomic
+from .atomic import _umask
 from .points import fmt_series
 from .result import (
     LEDGER_COLUMNS,
@@ -30,6 +32,9 @@ from .result import (
 SCORE_POINT_COLUMNS = ("key_points", "info_points", "carry_in", "bonus", "gross", "carry_out", "deductions",
                        "reward", "score", "ytd_total", "info_capped")
 LEDGER_POINT_COLUMNS = ("points", "base_points", "ytd_points")
+BATCH_ROWS = 131_072             # rows turned into text at a time (a few MB of lines)
+IN_FLIGHT = 4                    # batches being made or waiting to be written
+CSV_OPTIONS = pcsv.WriteOptions(include_header=False, quoting_style="none", batch_size=16_384)
 
 
 def _by_distinct(values: np.ndarray, render) -> pa.Array:
@@ -89,21 +94,20 @@ def _str_text(s: pd.Series) -> pa.Array:
     return pc.replace_with_mask(arr, needs, quoted)
 
 
+def _column_text(c: str, s: pd.Series, points: tuple[str, ...]) -> pa.Array:
+    if c in points:
+        return _points_text(s)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return _flag_text(s)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return _date_text(s)
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return _int_text(s)
+    return _str_text(s)
+
+
 def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> dict[str, pa.Array]:
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if c in points:
-            out[c] = _points_text(s)
-        elif pd.api.types.is_bool_dtype(s.dtype):
-            out[c] = _flag_text(s)
-        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-            out[c] = _date_text(s)
-        elif pd.api.types.is_integer_dtype(s.dtype):
-            out[c] = _int_text(s)
-        else:
-            out[c] = _str_text(s)
-    return out
+    return {c: _column_text(c, df[c], points) for c in df.columns}
 
 
 def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
@@ -114,14 +118,18 @@ def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
     holding a quote, comma or line break, and then the fields are joined here instead.
     """
     header = (",".join(cols) + "\n").encode("utf-8")
+    return header + bytes(_csv_body(cols))
+
+
+def _csv_body(cols: dict[str, pa.Array]) -> pa.Buffer | bytes:
+    """The lines of :func:`_csv_bytes` without the header."""
     arrays = list(cols.values())
     if not arrays or len(arrays[0]) == 0:
-        return header
+        return b""
     try:
-        buf = io.BytesIO()
-        buf.write(header)
-        pcsv.write_csv(pa.table(dict(cols)), buf, pcsv.WriteOptions(include_header=False, quoting_style="none"))
-        return buf.getvalue()
+        sink = pa.BufferOutputStream()
+        pcsv.write_csv(pa.table(dict(cols)), sink, CSV_OPTIONS)
+        return sink.getvalue()
     except pa.ArrowInvalid:
         pass
     ls = lambda v: pa.scalar(v, pa.large_string())
@@ -129,8 +137,7 @@ def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
     arrays[-1] = pc.binary_join_element_wise(arrays[-1], ls(""), ls("\n"))
     line = pc.binary_join_element_wise(*arrays, ls(",")).cast(pa.large_string())
     offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset: line.offset + len(line) + 1]
-    body = memoryview(line.buffers()[2])[offsets[0]:offsets[-1]]
-    return header + bytes(body)
+    return memoryview(line.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def scores_text(result: Result) -> dict[str, pa.Array]:
@@ -143,12 +150,55 @@ def ledger_text(result: Result) -> dict[str, pa.Array]:
     return _as_text(result.ledger[list(LEDGER_COLUMNS + LEDGER_DETAIL)], LEDGER_POINT_COLUMNS)
 
 
+def _write_csv_temp(path: Path, df: pd.DataFrame, points: tuple[str, ...]) -> Path:
+    """The CSV of ``df`` in a temporary file beside ``path`` (renamed into place by the caller).
+
+    Text is made and written in row batches: two threads each turn a batch into CSV lines
+    (Arrow's kernels and writer release the GIL) while this one writes the finished batches in
+    order, so a million-row ledger is never whole in memory as text. The bytes are those of
+    :func:`_csv_bytes` over the whole frame (every field's text depends on its value only)."""
+    header = (",".join(df.columns) + "\n").encode("utf-8")
+    bounds = list(range(0, len(df), BATCH_ROWS)) + [len(df)]
+    batches = list(pairwise(bounds))
+    body = lambda ab: _csv_body(_as_text(df.iloc[ab[0]:ab[1]], points))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header)
+            if len(batches) <= 1:
+                for ab in batches:
+                    fh.write(body(ab))
+            else:
+                with ThreadPoolExecutor(2) as pool:
+                    pending = [pool.submit(body, ab) for ab in batches[:IN_FLIGHT]]
+                    for i in range(len(batches)):
+                        done = pending.pop(0).result()
+                        if i + IN_FLIGHT < len(batches):
+                            pending.append(pool.submit(body, batches[i + IN_FLIGHT]))
+                        fh.write(done)
+        os.chmod(tmp, 0o666 & ~_umask())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
 def write_scores(result: Result, out_dir: str | os.PathLike) -> list[Path]:
-    """Write OUT/scores.csv and OUT/ledger.csv; return their paths."""
+    """Write OUT/scores.csv and OUT/ledger.csv; return their paths. Both are complete in temporary
+    files before either replaces its previous version."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "scores.csv", out / "ledger.csv"]
-    payloads = [_csv_bytes(scores_text(result)), _csv_bytes(ledger_text(result))]   # both built before writing
-    for payload, path in zip(payloads, paths):
-        write_bytes_atomic(path, payload)
+    frames = [(result.quarterly[list(QUARTERLY_COLUMNS + QUARTERLY_EXTRA)], SCORE_POINT_COLUMNS),
+              (result.ledger[list(LEDGER_COLUMNS + LEDGER_DETAIL)], LEDGER_POINT_COLUMNS)]
+    temps: list[Path] = []
+    try:
+        for (df, points), path in zip(frames, paths):
+            temps.append(_write_csv_temp(path, df, points))
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        raise
     return paths
