@@ -46,7 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 wheelhouse: $(STAMP)
-	$(PY) -m pip wheel -q -c constraints.txt -w wheelhouse '.[dev]'
+	$(PY) -m pip wheel -q -c constraints.txt -w wheelhouse '.[dev]' 'setuptools>=68' wheel
 	@echo "wheelhouse/ ready: pip install --no-index --find-links wheelhouse ."
 
 clean:
