@@ -165,10 +165,13 @@ def numbering(result: Result, next_steps: str = "") -> dict[str, str]:
 
 # ---- title block --------------------------------------------------------------------------------
 def bulletin_title(result: Result) -> str:
-    """《溧阳市人民政府门户网站内容保障2023年第三季度通报》 — the method's subject plus the quarter."""
+    """溧阳市人民政府门户网站内容保障2023年第三季度通报 — the method's subject plus the quarter.
+
+    No book-title marks: a document's own title stands bare (GB/T 9704); 《》 only quote other texts.
+    """
     title = result.rules.meta.title
     subject = title.removesuffix("考评办法").removesuffix("办法")
-    return f"《{subject}{quarter_name(result.year, result.quarter)}通报》"
+    return f"{subject}{quarter_name(result.year, result.quarter)}通报"
 
 
 def section_title(result: Result, issue_number: str, issue_date: str, doc_number: str = "",

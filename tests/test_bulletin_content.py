@@ -87,6 +87,7 @@ def rows_of(html: str, caption: str) -> list[tuple[str, list[str]]]:
 def test_the_title_names_the_year_and_the_quarter_in_chinese(q3):
     html = bulletin.section_title(q3, "3", "2023-10-10", "溧大数〔2023〕25号")
     assert "溧阳市人民政府门户网站内容保障2023年第三季度通报" in html
+    assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" not in html  # a title stands bare
     assert '<h1 class="doc-title">' in html
     assert "第3期" in html and "溧大数〔2023〕25号" in html
     assert "2023年10月10日" in html            # the parameter, not today

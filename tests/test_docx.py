@@ -55,7 +55,8 @@ def test_the_word_document_has_the_bulletins_wording(written):
     import docx
     d = docx.Document(str(written))
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" in text
+    assert "溧阳市人民政府门户网站内容保障2023年第三季度通报" in text
+    assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" not in text
     assert "第3期" in text and "溧大数〔2023〕25号" in text
     assert "一、总体情况" in text and "二、得分排名" in text
     assert "抄送：市政府办公室。" in text and "二、按时完成目标任务。" in text
