@@ -11,11 +11,8 @@ One sheet per category laid out like the bulletin's 得分排名 table, then the
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import io
 import re
 import unicodedata
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,9 +20,8 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .points import SCALE, fmt, to_milli
+from .xlsxio import FIXED_TIME, save_workbook_deterministic
 
-# A fixed instant for document properties and zip entries (no run writes "today" into a file).
-FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 FORMULA_START = ("=", "+", "-", "@")
 MAX_WIDTH = 60
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -230,45 +226,6 @@ def _sheet_title(text: str) -> str:
     return re.sub(r"[\[\]\*\?/\\:]", "", text)[:31]
 
 
-def _fix_core_times(xml: bytes) -> bytes:
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp + rb"\g<2>", xml)
-
-
-def save_deterministic(wb, path: Path) -> Path:
-    """Save with fixed zip timestamps and document times, so equal content gives equal bytes."""
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _fix_core_times(data)
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
-    return path
-
-
-def _saver():
-    """The loader engineer's deterministic saver when present (one convention for every xlsx)."""
-    try:
-        from .xlsxio import save_workbook_deterministic  # type: ignore[attr-defined]
-    except ImportError:
-        return save_deterministic
-    try:
-        if len(inspect.signature(save_workbook_deterministic).parameters) >= 2:
-            return save_workbook_deterministic
-    except (TypeError, ValueError):
-        pass
-    return save_deterministic
-
-
 def write_outputs(result, output_dir: str | Path) -> list[Path]:
     """The quarter's tables for a bulletin run: scores.csv and ledger.csv (scoring.outputs), then
     scores.xlsx, into ``output_dir``. Returns their paths."""
@@ -282,5 +239,5 @@ def write_outputs(result, output_dir: str | Path) -> list[Path]:
 def write_scores_xlsx(result, path: str | Path) -> Path:
     """Write scores.xlsx for ``result`` to ``path`` (see module docstring)."""
     path = Path(path)
-    _saver()(build_workbook(result), path)
+    save_workbook_deterministic(build_workbook(result), path)
     return path
