@@ -28,7 +28,6 @@ import datetime as dt
 import io
 import re
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +42,6 @@ YEAR = 2023
 SEED = 2023
 WORKBOOK_NAME = f"sample-{YEAR}.xlsx"
 GB18030_TABLES = ("events",)          # the CSV files written in GB18030 (Excel on Chinese Windows)
-FIXED_TIME = dt.datetime(2024, 1, 10, 9, 0, 0)   # workbook properties and zip entry times
 
 TOWN, DEPT, MASS = "镇区街道", "市级机关部门", "群团"
 
@@ -703,31 +701,12 @@ def write_xlsx(tables: dict[str, list[dict]], path: Path) -> Path:
 
 
 def _deterministic_save(wb, path: Path) -> None:
-    """openpyxl stamps the save time into docProps/core.xml and the zip entries; fix both.
+    """The project's one deterministic xlsx writer (fixed document and zip entry times)."""
+    from scoring.xlsxio import save_workbook_deterministic
 
-    Written here because scoring/xlsxio.py (save_workbook_deterministic) did not exist when the
-    sample was made; switching to it later would change the bytes, so regenerate if you do.
-    """
     wb.properties.creator = "溧阳市大数据管理局"
-    wb.properties.lastModifiedBy = "溧阳市大数据管理局"
     wb.properties.title = f"溧阳市政府门户网站内容保障考评样例数据（{YEAR}年）"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    raw = io.BytesIO()
-    wb.save(raw)
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
-    path.write_bytes(out.getvalue())
+    save_workbook_deterministic(wb, path)
 
 
 def _md_table(header: list[str], rows: list[list]) -> str:
