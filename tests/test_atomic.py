@@ -92,11 +92,6 @@ def test_atomically_written_scores_are_readable_like_any_other_file(tmp_path):
         assert (tmp_path / "out" / name).stat().st_mode & 0o777 == plain.stat().st_mode & 0o777, name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pipeline bug: swap_into() is two renames (target → .old-<pid>, staging → target); a run killed "
-    "between them leaves no OUT/<Y>Q<Q>, and clean_leftovers() then deletes .old-<pid> — the previous "
-    "bulletin is lost if the next run fails too. clean_leftovers should put .old-<pid> back when the "
-    "target is missing (or swap with renameat2 RENAME_EXCHANGE)"))
 def test_a_run_killed_between_the_two_renames_of_the_swap_gets_its_previous_bulletin_back(tmp_path):
     needs_module("scoring.pipeline")
     from scoring.pipeline import clean_leftovers
@@ -110,3 +105,62 @@ def test_a_run_killed_between_the_two_renames_of_the_swap_gets_its_previous_bull
     (out / f".{QUARTER}.partial-{dead.pid}").mkdir()
     clean_leftovers(out)
     assert (out / QUARTER / "bulletin.html").read_text(encoding="utf-8") == "<p>上一期</p>"
+
+
+def _dead_pid() -> int:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    return dead.pid
+
+
+def test_of_several_swapped_out_bulletins_the_newest_is_put_back_and_the_others_removed(tmp_path):
+    from scoring.pipeline import clean_leftovers
+
+    out = tmp_path / "out"
+    older, newer = out / f".{QUARTER}.old-{_dead_pid()}", out / f".{QUARTER}.old-{_dead_pid()}"
+    for folder, text in ((older, "前一期"), (newer, "上一期")):
+        folder.mkdir(parents=True)
+        (folder / "bulletin.html").write_text(text, encoding="utf-8")
+        time.sleep(0.05)                      # ctimes a clock tick apart: "newer" was swapped out last
+    clean_leftovers(out)
+    assert (out / QUARTER / "bulletin.html").read_text(encoding="utf-8") == "上一期"
+    assert sorted(p.name for p in out.iterdir()) == [QUARTER]
+
+
+def test_a_swapped_out_folder_is_not_put_back_over_a_complete_bulletin(tmp_path):
+    from scoring.pipeline import clean_leftovers
+
+    out = tmp_path / "out"
+    (out / QUARTER).mkdir(parents=True)
+    (out / QUARTER / "bulletin.html").write_text("本期", encoding="utf-8")
+    old = out / f".{QUARTER}.old-{_dead_pid()}"
+    old.mkdir()
+    (old / "bulletin.html").write_text("上一期", encoding="utf-8")
+    clean_leftovers(out)
+    assert (out / QUARTER / "bulletin.html").read_text(encoding="utf-8") == "本期"
+    assert not old.exists()
+
+
+def test_the_swap_replaces_the_target_in_one_step_and_leaves_no_old_folder(tmp_path):
+    from scoring import pipeline
+
+    target, staging = tmp_path / QUARTER, tmp_path / f".{QUARTER}.partial-{os.getpid()}"
+    for folder, text in ((target, "上一期"), (staging, "本期")):
+        folder.mkdir()
+        (folder / "bulletin.html").write_text(text, encoding="utf-8")
+    pipeline.swap_into(staging, target)
+    assert (target / "bulletin.html").read_text(encoding="utf-8") == "本期"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [QUARTER]
+
+
+def test_without_an_exchanging_rename_the_swap_still_replaces_the_target(tmp_path, monkeypatch):
+    from scoring import pipeline
+
+    monkeypatch.setattr(pipeline, "_exchange", lambda a, b: False)      # a system without renameat2
+    target, staging = tmp_path / QUARTER, tmp_path / f".{QUARTER}.partial-{os.getpid()}"
+    for folder, text in ((target, "上一期"), (staging, "本期")):
+        folder.mkdir()
+        (folder / "bulletin.html").write_text(text, encoding="utf-8")
+    pipeline.swap_into(staging, target)
+    assert (target / "bulletin.html").read_text(encoding="utf-8") == "本期"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [QUARTER]

@@ -80,8 +80,8 @@ def test_font_paths_are_the_free_noto_fonts_never_simhei():
 
 
 def test_charts_are_reproducible_svg_with_text_as_paths():
-    import matplotlib
-    matplotlib.use("svg")
+    # savefig(format="svg") draws with the SVG backend whatever the global one: no matplotlib.use
+    # here, which would leave later tests in this worker on the svg backend.
     import matplotlib.pyplot as plt
 
     fonts.setup_matplotlib()
