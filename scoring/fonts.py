@@ -129,23 +129,27 @@ def drawable_series(values: pd.Series, frame: pd.DataFrame | None = None,
     ``frame`` (the table ``values`` comes from, with ``_file`` / ``_row`` provenance) lets each
     warning name the file and row the user can open. The input series is not modified.
     """
+    import numpy as np
+
     text = values.astype("string").fillna("")
     # Only distinct values are checked: a register of 200 units repeats its names thousands of times.
-    uniques = pd.unique(text.to_numpy())
-    checked = {u: drawable(str(u)) for u in uniques}
-    fixed = text.map(lambda v: checked[v][0]).astype("string")
-    bad = text[text.map(lambda v: bool(checked[v][1]))]
+    codes, uniques = pd.factorize(text)
+    checked = [drawable(str(u)) for u in uniques]
+    printable = np.array([c[0] for c in checked] + [""], dtype=object)      # code -1: an empty cell
+    replaced = np.array([bool(c[1]) for c in checked] + [False])
+    fixed = pd.Series(printable[codes], index=text.index, dtype="string", name=values.name)
+    bad_at = np.flatnonzero(replaced[codes])
     warnings: list[str] = []
-    if len(bad):
-        files = (frame.loc[bad.index, "_file"] if frame is not None and "_file" in frame.columns
-                 else pd.Series("", index=bad.index))
-        rows = (frame.loc[bad.index, "_row"] if frame is not None and "_row" in frame.columns
-                else pd.Series(pd.NA, index=bad.index))
+    if len(bad_at):
+        files = (frame["_file"].to_numpy()[bad_at] if frame is not None and "_file" in frame.columns
+                 else [""] * len(bad_at))
+        rows = (frame["_row"].to_numpy()[bad_at] if frame is not None and "_row" in frame.columns
+                else [pd.NA] * len(bad_at))
         col = f"列「{column}」" if column else ""
-        for idx in bad.index:
-            where = "，".join(p for p in (str(files[idx]) if files[idx] else "",
-                                          f"第 {rows[idx]} 行" if pd.notna(rows[idx]) else "", col) if p)
-            warnings.append(f"{where or '输入数据'}：字符 {describe(checked[bad[idx]][1])} 无法用内置字体显示，"
+        for pos, file, row in zip(bad_at, files, rows):
+            where = "，".join(p for p in (str(file) if isinstance(file, str) and file else "",
+                                          f"第 {row} 行" if pd.notna(row) else "", col) if p)
+            warnings.append(f"{where or '输入数据'}：字符 {describe(checked[codes[pos]][1])} 无法用内置字体显示，"
                             f"已印作「{PLACEHOLDER}」")
     return fixed, warnings
 

@@ -1,7 +1,8 @@
 """Rendering: executed notebook → HTML (nbconvert, in-process) → PDF (WeasyPrint).
 
-The HTML is self-contained (inline CSS, inline SVG charts; no script, no link to any host) and
-opens offline by double-click. The PDF embeds only the bundled Noto CJK fonts; a glyph they lack
+The HTML is self-contained (inline CSS, inline SVG charts, the bundled fonts subset to its
+characters as data: URIs; no script, no link to any host) and opens offline by double-click,
+Chinese drawn in the PDF's fonts even on a machine with no Chinese font. The PDF embeds only the bundled Noto CJK fonts; a glyph they lack
 is a :class:`MissingGlyphError`, never a silent box (bulletin spec, "Look").
 """
 from __future__ import annotations
@@ -66,6 +67,93 @@ def font_face_css() -> str:
     return "\n".join(faces) + "\n"
 
 
+# ---- fonts embedded in the HTML ---------------------------------------------------------------------
+# The <style> element carrying the bundled fonts in the HTML; html_to_pdf takes it out again
+# (WeasyPrint embeds the font files themselves, see font_face_css).
+EMBEDDED_FONTS_ID = "bundled-fonts"
+_EMBEDDED_FONTS = re.compile(rf'<style id="{EMBEDDED_FONTS_ID}">.*?</style>\n?', re.S)
+_STYLE_TEXT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+# Tables GSUB/GPOS and the vertical metrics serve vertical or contextual forms that horizontal
+# Chinese text does not use; without them the subset is smaller and made in half the time.
+_DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx")
+
+
+def shown_characters(html: str) -> str:
+    """Every character ``html`` can put on screen or paper: its text and its CSS (generated
+    content such as the page number's dashes, list markers), limited to what the bundled fonts
+    draw, sorted. The embedded fonts are subset to these."""
+    html = _EMBEDDED_FONTS.sub("", html)
+    chars = set(text_of(html)).union(*map(set, _STYLE_TEXT.findall(html)))
+    cmap = fonts.covered()
+    return "".join(sorted(ch for ch in chars if ord(ch) in cmap))
+
+
+def _font_flavor() -> str:
+    """WOFF2 (Brotli) when brotli is importable, else WOFF (zlib): both every browser reads."""
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        return "woff"
+    return "woff2"
+
+
+@lru_cache(maxsize=8)
+def font_subset(path: Path, chars: str, flavor: str = "woff") -> bytes:
+    """The font at ``path`` cut down to ``chars`` (fontTools.subset), as a ``flavor`` web font.
+
+    Deterministic: the same characters give the same bytes (no timestamp is recalculated, the
+    glyph order follows the font's). Cached, so a run subsets each font once.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = flavor
+    options.layout_features = []
+    options.drop_tables = [*options.drop_tables, *_DROPPED_TABLES]
+    options.desubroutinize = True          # smaller after compression, and faster to write
+    options.notdef_outline = True
+    # Bounding boxes and head.modified stay the original font's: recomputing them walks every
+    # outline again (≈0.9 s for a CJK font) and stamping the time would change the bytes.
+    font = TTFont(str(path), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(ch) for ch in chars])
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, options)
+    finally:
+        font.close()
+    return buf.getvalue()
+
+
+def embedded_font_css(chars: str) -> str:
+    """@font-face rules declaring the bundled families (the names page.css asks for first) with
+    ``chars`` of each font embedded as a data: URI: the HTML draws its Chinese with the fonts of
+    the PDF on a machine without any Chinese font, offline."""
+    import base64
+
+    flavor = _font_flavor()
+    faces = []
+    for family, path in ((fonts.SERIF_FACE, fonts.serif_path()), (fonts.SANS_FACE, fonts.sans_path())):
+        data = base64.b64encode(font_subset(path, chars, flavor)).decode("ascii")
+        faces.append(f'@font-face {{ font-family: "{family}"; src: url("data:font/{flavor};base64,{data}") '
+                     f'format("{flavor}"); font-weight: normal; font-style: normal; font-display: block; }}')
+    return "\n".join(faces) + "\n"
+
+
+def embed_fonts(html: str) -> str:
+    """``html`` with the bundled fonts, subset to the characters it shows, in its <head>."""
+    html = _EMBEDDED_FONTS.sub("", html)
+    style = f'<style id="{EMBEDDED_FONTS_ID}">\n{embedded_font_css(shown_characters(html))}</style>\n'
+    head_end = html.find("</head>")
+    return html[:head_end] + style + html[head_end:] if head_end >= 0 else style + html
+
+
+def without_embedded_fonts(html: str) -> str:
+    return _EMBEDDED_FONTS.sub("", html)
+
+
 # ---- HTML -----------------------------------------------------------------------------------------
 _exporter_lock = threading.Lock()
 
@@ -96,11 +184,13 @@ def _new_exporter():
 
 
 def notebook_to_html(nb_path_or_node, title: str, *, date: str | None = None,
-                     author: str = DEFAULT_AUTHOR) -> str:
+                     author: str = DEFAULT_AUTHOR, embed: bool = True) -> str:
     """An executed notebook (path or nbformat node) → the bulletin's self-contained HTML.
 
     ``date`` (ISO, e.g. the issue date) becomes the document's created/modified metadata, which
     WeasyPrint copies into the PDF; never today's date, so two runs give the same bytes.
+    ``embed``: the bundled fonts go in (:func:`embed_fonts`); False leaves that to the caller
+    (the pipeline subsets the fonts while WeasyPrint lays out the PDF, which needs none of it).
     """
     import nbformat
 
@@ -117,7 +207,8 @@ def notebook_to_html(nb_path_or_node, title: str, *, date: str | None = None,
                  "metadata": {"name": title}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     # Trailing spaces vary with template whitespace control only; normalize line ends for diffs.
-    return "\n".join(line.rstrip() for line in body.splitlines()) + "\n"
+    html = "\n".join(line.rstrip() for line in body.splitlines()) + "\n"
+    return embed_fonts(html) if embed else html
 
 
 # ---- PDF ------------------------------------------------------------------------------------------
@@ -249,6 +340,7 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    html = without_embedded_fonts(html)       # WeasyPrint gets the whole font files instead
     check_glyphs(html)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -276,8 +368,8 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
 
 # ---- warm-up --------------------------------------------------------------------------------------
 def prewarm() -> threading.Thread:
-    """Import WeasyPrint and nbconvert, compile the bulletin template and read the fonts' coverage
-    in a background thread; returns the thread. The pipeline starts it while the kernel executes
+    """Import WeasyPrint, nbconvert and fontTools, compile the bulletin template and read the
+    fonts' coverage in a background thread; returns the thread. The pipeline starts it while the kernel executes
     the notebook (this process only waits then), so these seconds leave the run's critical path."""
 
     def work() -> None:
@@ -285,8 +377,9 @@ def prewarm() -> threading.Thread:
             import weasyprint  # noqa: F401
             from nbformat.v4 import new_notebook
 
-            notebook_to_html(new_notebook(), "预热")
+            notebook_to_html(new_notebook(), "预热", embed=False)
             fonts.covered()
+            import fontTools.subset  # noqa: F401
         except Exception:          # a warm-up only: the real call reports any problem
             pass
 

@@ -99,8 +99,57 @@ async def _visit(ws_url: str, page_url: str) -> tuple[list[dict], bytes]:
     return events, base64.b64decode(shot["data"])
 
 
-def watch(chromium: str, html_file, profile) -> tuple[str, list[dict], bytes]:
-    """Open a local HTML file in headless Chromium; (its file:// URL, DevTools events, screenshot PNG)."""
+# Elements whose text the bulletin shows (the page's fonts are asked for each).
+TEXT_ELEMENTS = "h1, h2, h3, p, td, th, caption, figcaption, li"
+
+
+async def _platform_fonts(ws_url: str, page_url: str) -> list[tuple[str, list[dict]]]:
+    """Open ``page_url``; for every text element, the fonts Chromium drew its text with
+    (CSS.getPlatformFontsForNode: familyName, isCustomFont = a web font, not a system font)."""
+    from tornado.websocket import websocket_connect
+
+    conn = await websocket_connect(ws_url, max_message_size=64 << 20)
+    ids = iter(range(1, 10**6))
+    loaded = False
+
+    async def call(method: str, params: dict | None = None, session: str | None = None) -> dict:
+        nonlocal loaded
+        msg_id = next(ids)
+        msg = {"id": msg_id, "method": method, "params": params or {}, **({"sessionId": session} if session else {})}
+        await conn.write_message(json.dumps(msg))
+        while True:
+            raw = await asyncio.wait_for(conn.read_message(), timeout=60)
+            assert raw is not None, "DevTools connection closed"
+            got = json.loads(raw)
+            loaded = loaded or got.get("method") == "Page.loadEventFired"
+            if got.get("id") == msg_id:
+                assert "error" not in got, got
+                return got.get("result", {})
+
+    target = (await call("Target.createTarget", {"url": "about:blank"}))["targetId"]
+    session = (await call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
+    for domain in ("Page", "DOM", "CSS"):
+        await call(f"{domain}.enable", session=session)
+    await call("Page.navigate", {"url": page_url}, session=session)
+    deadline = time.monotonic() + 60
+    while not loaded and time.monotonic() < deadline:
+        await call("Runtime.evaluate", {"expression": "1"}, session=session)     # reads events meanwhile
+        await asyncio.sleep(0.2)
+    await call("Runtime.evaluate", {"expression": "document.fonts.ready", "awaitPromise": True}, session=session)
+    root = (await call("DOM.getDocument", {"depth": -1}, session=session))["root"]["nodeId"]
+    nodes = (await call("DOM.querySelectorAll", {"nodeId": root, "selector": TEXT_ELEMENTS}, session=session))["nodeIds"]
+    found = []
+    for node in nodes:
+        described = await call("DOM.describeNode", {"nodeId": node}, session=session)
+        used = (await call("CSS.getPlatformFontsForNode", {"nodeId": node}, session=session))["fonts"]
+        found.append((described["node"]["localName"], used))
+    conn.close()
+    return found
+
+
+def watch(chromium: str, html_file, profile, visitor=None) -> tuple[str, list[dict], bytes]:
+    """Open a local HTML file in headless Chromium; (its file:// URL, DevTools events, screenshot PNG),
+    or (its URL, what ``visitor(ws_url, page_url)`` returns) when a visitor is given."""
     proc = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
                              "--remote-debugging-address=127.0.0.1", "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -113,6 +162,8 @@ def watch(chromium: str, html_file, profile) -> tuple[str, list[dict], bytes]:
                 break
         assert ws_url, "chromium did not open its DevTools endpoint"
         page = html_file.resolve().as_uri()
+        if visitor is not None:
+            return page, asyncio.run(visitor(ws_url, page))
         events, png = asyncio.run(_visit(ws_url, page))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -197,6 +248,29 @@ def test_a_full_page_render_shows_the_charts_colours(chromium, out, tmp_path):
     hsv = np.asarray(Image.open(png).convert("HSV"))
     coloured = int(((hsv[..., 1] > 80) & (hsv[..., 2] > 60)).sum())
     assert coloured > 2000, f"only {coloured} coloured pixels: no chart drawn"
+
+
+def test_the_bulletin_draws_its_text_in_the_embedded_noto_fonts_not_in_system_fonts(chromium, out, tmp_path):
+    # The HTML carries Noto Serif/Sans CJK SC subsets as data: URIs; Chromium reports them as
+    # custom (web) fonts. Any system font (none has Chinese on a bare Debian: boxes) fails this.
+    _, found = watch(chromium, out / "bulletin.html", tmp_path / "profile", visitor=_platform_fonts)
+    drawn = [(tag, f) for tag, fonts in found for f in fonts]
+    assert {tag for tag, _ in drawn} >= {"h1", "h2", "p", "td", "th"}, "the check saw no text: it would be blind"
+    system = sorted({f"{tag}: {f['familyName']}" for tag, f in drawn if not f.get("isCustomFont")})
+    assert not system, f"text drawn with system fonts: {system[:10]}"
+    families = {f["familyName"].removesuffix(" Regular") for _, f in drawn}     # as the font's name table has it
+    assert families <= {"Noto Serif CJK SC", "Noto Sans CJK SC"}, families
+    assert {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= families     # body serif, tables sans
+
+
+def test_a_page_without_embedded_fonts_is_caught_drawing_with_system_fonts(chromium, out, tmp_path):
+    """The check above is not blind: the same page with its fonts taken out is drawn with system fonts."""
+    from scoring.render import without_embedded_fonts
+
+    bare = tmp_path / "bare.html"
+    bare.write_text(without_embedded_fonts((out / "bulletin.html").read_text(encoding="utf-8")), encoding="utf-8")
+    _, found = watch(chromium, bare, tmp_path / "profile", visitor=_platform_fonts)
+    assert [f for _, fonts in found for f in fonts if not f.get("isCustomFont")]
 
 
 def test_pdffonts_lists_only_embedded_fonts_in_the_bulletin_and_statements(out):

@@ -33,6 +33,19 @@ def tiny_notebook(fragment: str):
     return nbformat.from_dict(nb)
 
 
+def embedded_fonts(html: str) -> dict[str, set[int]]:
+    """The @font-face data: URIs of ``html``: family → code points its embedded font maps."""
+    import base64
+
+    from fontTools.ttLib import TTFont
+
+    faces = {}
+    for family, data in re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/woff2?;base64,([^"]+)"\)',
+                                   html):
+        faces[family] = set(TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap())
+    return faces
+
+
 # ---- fonts ------------------------------------------------------------------------------------------
 def test_ordinary_chinese_latin_and_digits_are_drawable_unchanged():
     text, missing = fonts.drawable("昆仑街道 2023年第三季度：12.5分（—）〓")
@@ -124,6 +137,29 @@ def test_the_html_is_chinese_offline_and_shows_only_the_outputs():
     assert re.search(r'<meta (content="2023-10-10" name="dcterms.created"|name="dcterms.created" content="2023-10-10")', html)
 
 
+def test_the_html_embeds_both_bundled_fonts_cut_to_the_characters_it_shows():
+    html = render.notebook_to_html(tiny_notebook('<p class="opening">溧阳市通报：12.5分</p><table class="data">'
+                                                 '<tr><td>团市委</td></tr></table>'), "季度通报", date="2023-10-10")
+    faces = embedded_fonts(html)
+    assert set(faces) == {fonts.SERIF_FACE, fonts.SANS_FACE}          # the families page.css asks for first
+    shown = {ord(ch) for ch in render.text_of(html) if not ch.isspace()}
+    assert {ord(ch) for ch in "溧阳市通报团委季度12.5分："} <= shown
+    for family, cmap in faces.items():
+        assert shown <= cmap, family
+        assert ord("鑫") not in cmap and len(cmap) < 400, family      # a subset, not the 30,000-glyph font
+    assert external_refs(html) == []
+
+
+def test_embedding_the_fonts_gives_the_same_bytes_twice_and_once_only():
+    html = render.notebook_to_html(tiny_notebook("<p>溧阳市大数据管理局</p>"), "通报", date="2023-10-10", embed=False)
+    first = render.embed_fonts(html)
+    render.font_subset.cache_clear()                 # subset again from the font files
+    assert render.embed_fonts(html) == first
+    assert render.embed_fonts(first) == first         # a second embedding replaces, never adds
+    assert first.count("@font-face") == 2
+    assert render.without_embedded_fonts(first) == html
+
+
 def test_the_external_reference_check_itself_catches_links():
     assert external_refs('<img src="https://x.example/a.png">')
     assert external_refs("<style>@import 'x.css';</style>")
@@ -157,6 +193,15 @@ def test_the_pdf_embeds_only_noto_cjk_and_is_reproducible(tmp_path):
     assert {re.sub(r"^/?[A-Z]{6}\+", "", name) for name, _ in used} <= {"NotoSerifCJKsc", "NotoSansCJKsc"}
     text = PdfReader(str(a)).pages[0].extract_text()
     assert "溧阳市通报" in text and "12.25" in text and "— 1 —" in text
+
+
+@pytest.mark.slow
+def test_the_pdf_is_the_same_whether_or_not_the_html_carries_its_fonts(tmp_path):
+    # WeasyPrint embeds the font files themselves; the HTML's subsets are taken out first.
+    html = render.notebook_to_html(tiny_notebook("<p>溧阳市通报</p>"), "通报", date="2023-10-10", embed=False)
+    render.html_to_pdf(html, tmp_path / "bare.pdf")
+    render.html_to_pdf(render.embed_fonts(html), tmp_path / "embedded.pdf")
+    assert (tmp_path / "bare.pdf").read_bytes() == (tmp_path / "embedded.pdf").read_bytes()
 
 
 @pytest.mark.slow
