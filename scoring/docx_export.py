@@ -17,6 +17,7 @@ Result and parameters give the same bytes.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import io
 import zipfile
 from contextlib import contextmanager
@@ -373,6 +374,36 @@ def _charts_as_png(images: dict[str, bytes]) -> Iterator[Any]:
         charts._svg = original
 
 
+def chart_key(name: str) -> str:
+    """The id prefix scoring.charts gives the chart ``name`` (``charts._prefix``), which also keys
+    its print copy (scoring.render.print_images); computed here so that placing print copies
+    needs no matplotlib."""
+    return "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8] + "-"
+
+
+def _placed_charts(result, copies: Mapping[str, bytes], images: dict[str, bytes]) -> dict[str, Any]:
+    """The chart set for print copies the notebook already drew: nothing is drawn again.
+
+    Names and categories as scoring.charts gives them (``per_category``: categories that have
+    units, in the rules' order); a chart without a copy is left out, as a chart never drawn."""
+    present = set(result.quarterly["category"])
+    keys = [c.key for c in result.rules.categories if c.key in present]
+
+    def place(name: str) -> str | None:
+        png = copies.get(chart_key(name))
+        if png is None:
+            return None
+        images[name] = png
+        return f"{PNG_MARK}{name} "
+
+    def per_category(kind: str) -> dict[str, str]:
+        placed = {k: place(f"{kind}-{k}") for k in keys}
+        return {k: v for k, v in placed.items() if v}
+
+    return {"adoptions": place("adoptions"), "ranking": per_category("ranking"),
+            "progress": place("ytd-progress"), "makeup": per_category("makeup")}
+
+
 def _chart_set(result, images: dict[str, bytes]) -> dict[str, Any]:
     try:
         with _charts_as_png(images) as charts:
@@ -418,18 +449,23 @@ def bulletin_fragments(result, params: Mapping[str, Any], charts: Mapping[str, A
 
 
 def write_bulletin_docx(result, params: Mapping[str, Any] | None, path: Path,
-                        charts: bool | None = None) -> Path:
+                        charts: bool | Mapping[str, bytes] | None = None) -> Path:
     """Write the bulletin as ``path`` (bulletin.docx) and return it.
 
     ``params`` are the notebook's parameters (issue_number, issue_date, doc_number, cc,
     next_steps, issuer; missing ones take the data contract's defaults). ``charts``: None draws
-    the bulletin's charts (scoring.charts) as PNG; False leaves them out.
+    the bulletin's charts (scoring.charts) as PNG; False leaves them out; a mapping {chart id
+    prefix: PNG} — the print copies an executed bulletin notebook carries
+    (scoring.render.print_images), drawn at the same 200 dpi — places those, drawing nothing.
     """
     import docx
 
     params = dict(params or {})
     images: dict[str, bytes] = {}
-    chart_set = _chart_set(result, images) if charts is None or charts is True else {}
+    if isinstance(charts, Mapping):
+        chart_set = _placed_charts(result, charts, images)
+    else:
+        chart_set = _chart_set(result, images) if charts is None or charts is True else {}
     doc = docx.Document()
     _style_fonts(doc)
     _page(doc)

@@ -1,21 +1,26 @@
 """The main job: ``python -m scoring bulletin`` (one quarter) and ``year`` (four quarters).
 
-validate input → papermill (the notebook scores and writes scores.csv / ledger.csv / scores.xlsx)
-→ nbconvert → bulletin.html → WeasyPrint → bulletin.pdf → unit statements → manifest.json, all in a
-staging folder beside the target, swapped into ``OUT/<Y>Q<Q>`` only when every step succeeded. A
-failed run leaves the previous output untouched; bad input writes nothing at all.
+validate input → papermill (the notebook scores and writes scores.csv / ledger.csv / scores.xlsx;
+meanwhile this process scores too, for the statements and the Word copy, and checks the input text
+for characters the fonts lack) → nbconvert → bulletin.html → WeasyPrint → bulletin.pdf (meanwhile a
+forked child writes bulletin.docx and subsets the fonts the HTML embeds) → unit statements →
+manifest.json, all in a staging folder beside the target, swapped into ``OUT/<Y>Q<Q>`` only when
+every step succeeded. A failed run leaves the previous output untouched; bad input writes nothing
+at all; a run killed in the middle of the swap gets the previous output back on the next run.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
+import errno
 import inspect
 import os
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -151,19 +156,76 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _leftover_pid(path: Path) -> int | None:
+    m = re.search(r"-(\d+)$", path.name)
+    return int(m.group(1)) if m and path.is_dir() else None
+
+
 def clean_leftovers(out: Path) -> list[Path]:
-    """Remove staging / swapped-out folders of runs that were killed (their process is gone)."""
+    """Remove staging / swapped-out folders of runs that were killed (their process is gone).
+
+    A run killed between the two renames of :func:`swap_into`'s fallback left its target
+    swapped out as ``.<name>.old-<pid>`` and no ``<name>``: that folder is the previous output,
+    so it is put back (the newest such folder when there are several) before the rest go.
+    """
+    dead = [p for p in sorted(out.glob(".*.partial-*")) + sorted(out.glob(".*.old-*"))
+            if (pid := _leftover_pid(p)) is not None and not _alive(pid)]
+    olds: dict[str, list[Path]] = {}
+    for p in dead:
+        m = re.fullmatch(r"\.(.+)\.old-\d+", p.name)
+        if m:
+            olds.setdefault(m.group(1), []).append(p)
+    restored = set()
+    for name, swapped_out in sorted(olds.items()):
+        target = out / name
+        if not target.exists():
+            newest = max(swapped_out, key=lambda p: (p.lstat().st_ctime_ns, p.name))
+            newest.rename(target)
+            restored.add(newest)
     removed = []
-    for p in sorted(out.glob(".*.partial-*")) + sorted(out.glob(".*.old-*")):
-        m = re.search(r"-(\d+)$", p.name)
-        if p.is_dir() and m and not _alive(int(m.group(1))):
+    for p in dead:
+        if p not in restored:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed
 
 
+RENAME_EXCHANGE = 2          # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the
+    system or the file system cannot, so the caller falls back to two renames."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
 def swap_into(staging: Path, target: Path) -> None:
-    """Put ``staging`` at ``target``, replacing an existing folder whole (rename, rename, delete)."""
+    """Put ``staging`` at ``target``, replacing an existing folder whole.
+
+    Where renameat2 exists the two folders trade places in one step (no moment without a
+    target); elsewhere rename target → ``.<name>.old-<pid>``, rename staging → target, which
+    :func:`clean_leftovers` undoes if the run dies between the two. Then the old folder goes.
+    """
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)          # now the previous output
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -286,15 +348,77 @@ def _stderr_of(nb) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def _statements(data, rules, year: int, quarter: int, folder: Path, params: Mapping[str, str],
-                progress: Progress) -> list[str]:
-    """Hook for the unit statements (scoring.statements.render_all), when that module is present."""
+# Input text the bulletin prints: a character the bundled fonts lack becomes 〓 there, and the run
+# says where it came from (bulletin spec, "Look").
+PRINTED_TEXT = {"units": ("unit_name", "informant"), "submissions": ("title", "informant"), "events": ("note",)}
+
+
+def undrawable_input(data) -> list[str]:
+    """「文件，第 n 行，列「…」：字符 … 无法用内置字体显示，已印作「〓」」 for every cell of printed input
+    text holding a character the bundled fonts cannot draw (fonts.drawable_frame)."""
+    from .fonts import drawable_frame
+
+    warnings: list[str] = []
+    for table, columns in PRINTED_TEXT.items():
+        warnings += drawable_frame(getattr(data, table), columns)[1]
+    return warnings
+
+
+def _score_and_check(data, rules, year: int, quarter: int, check_text: bool):
+    """The run's own Result (statements, bulletin.docx) and the input-text warnings: work for
+    this process while the kernel executes the notebook."""
+    from .engine import score
+
+    return score(data, rules, year=year, quarter=quarter), (undrawable_input(data) if check_text else [])
+
+
+class _Beside:
+    """A call run in a thread, started now and joined later (its exception re-raised then)."""
+
+    def __init__(self, fn, *args) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self._value = fn(*args)
+            except BaseException as err:        # noqa: BLE001 - handed to the joiner
+                self._error = err
+
+        self._thread = threading.Thread(target=work, name="bulletin-result", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _html_and_docx(html: str, result, params: Mapping[str, str], images: Mapping[str, bytes],
+                   docx_path: Path) -> str:
+    """bulletin.html's fonts (subset to its characters) and bulletin.docx, in a forked child while
+    this process lays out the PDF: neither needs the other, and the run has two cores. Returns the
+    HTML with its fonts embedded."""
+    from .docx_export import write_bulletin_docx
+    from .render import embed_fonts
+
+    write_bulletin_docx(result, params, docx_path, charts=images)
+    return embed_fonts(html)
+
+
+def _join_quietly(job) -> None:
+    """Wait for a background job whose outcome no longer matters (the run is failing anyway)."""
     try:
-        from . import statements
-        from .engine import score
-    except ImportError as err:
-        return [f"得分明细单未生成：模块 {err.name} 尚不可用"]
-    result = score(data, rules, year=year, quarter=quarter)
+        job.result()
+    except Exception:
+        pass
+
+
+def _statements(result, folder: Path, params: Mapping[str, str]) -> list[str]:
+    """The unit statements (scoring.statements.render_all) from the run's Result."""
+    from . import statements
+
     kwargs: dict[str, Any] = {"issuer": params.get("issuer") or None, "issue_date": params.get("issue_date"),
                               "progress": sys.stderr.isatty()}
     accepted = inspect.signature(statements.render_all).parameters
@@ -318,22 +442,24 @@ def bulletin_title(year: int, quarter: int) -> str:
 def run_bulletin(*, data_dir: Path, rules_file: Path, year: int, quarter: int, out: Path,
                  statements: bool = True, params_file: Path | None = None, notebook: Path = NOTEBOOK,
                  data=None, rules=None, progress: Progress | None = None,
-                 kernel: WarmKernel | None = None) -> BulletinRun:
+                 kernel: WarmKernel | None = None, check_text: bool = True) -> BulletinRun:
     """One quarter's bulletin into ``out/<Y>Q<Q>`` (see module docstring). Raises ScoringError.
 
     ``kernel``: a :class:`WarmKernel` started earlier for this run (it is shut down either way).
+    ``check_text``: warn about input characters the fonts cannot draw (False: the caller did).
     """
     try:
         return _run_bulletin(data_dir=data_dir, rules_file=rules_file, year=year, quarter=quarter, out=out,
                              statements=statements, params_file=params_file, notebook=notebook, data=data,
-                             rules=rules, progress=progress, kernel=kernel)
+                             rules=rules, progress=progress, kernel=kernel, check_text=check_text)
     finally:
         if kernel is not None:
             kernel.shutdown()          # not reached by the notebook (bad input, parameters)
 
 
 def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, params_file, notebook, data, rules,
-                  progress, kernel) -> BulletinRun:
+                  progress, kernel, check_text) -> BulletinRun:
+    from . import background
     from .loading import load_dataset
     from .manifest import build_manifest, write_manifest
     from .render import html_to_pdf, notebook_to_html, prewarm, print_images
@@ -356,20 +482,33 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
     try:
         nb_params = {"year": year, "quarter": quarter, "data_dir": _rel(data_dir), "rules_file": _rel(rules_file),
                      "output_dir": _rel(staging), **params}
-        warming = prewarm()           # this process waits on the kernel meanwhile
+        # This process waits on the kernel meanwhile: warm the renderers, score, check the text.
+        warming = prewarm()
+        scoring = _Beside(_score_and_check, data, rules, year, quarter, check_text)
         with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
             nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress, kernel)
         warming.join()
+        result, text_warnings = scoring.result()
+        warnings += text_warnings
         warnings += _stderr_of(nb)
         title = bulletin_title(year, quarter)
+        images = print_images(nb)
         with progress.step("生成 bulletin.html"):
-            html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER)
-            (staging / "bulletin.html").write_text(html, encoding="utf-8")
-        with progress.step("生成 bulletin.pdf"):
-            warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging, images=print_images(nb))
+            html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER,
+                                    embed=False)
+        beside = background.start(_html_and_docx, html, result, params, images, staging / "bulletin.docx")
+        try:
+            with progress.step("生成 bulletin.pdf"):
+                warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging, images=images)
+        except BaseException:
+            _join_quietly(beside)          # it writes into the staging folder removed below
+            raise
+        with progress.step("生成 bulletin.docx，bulletin.html 嵌入字体"):
+            html = beside.result()
+        (staging / "bulletin.html").write_text(html, encoding="utf-8")
         if statements:
             with progress.step("生成各单位得分明细单"):
-                warnings += _statements(data, rules, year, quarter, staging, params, progress)
+                warnings += _statements(result, staging, params)
         with progress.step("写出 manifest.json"):
             inputs = [Path(p) for p in data.files]
             manifest = build_manifest(inputs=inputs, rules_file=Path(rules_file),
@@ -450,7 +589,7 @@ def year_command(args: argparse.Namespace) -> int:
     except BaseException:
         kernel.shutdown()
         raise
-    for note in data.notes:
+    for note in [*data.notes, *undrawable_input(data)]:
         progress.say(f"提示：{note}")
     data = dataclasses.replace(data, notes=())     # printed once, not once per quarter
     statements = getattr(args, "statements", "yes") == "yes"
@@ -463,7 +602,7 @@ def year_command(args: argparse.Namespace) -> int:
         try:
             run = run_bulletin(data_dir=args.data, rules_file=rules_file, year=args.year, quarter=quarter,
                                out=args.out, statements=statements, data=data, rules=rules, progress=qp,
-                               kernel=this)
+                               kernel=this, check_text=False)
         except ScoringError as err:
             failed.append((quarter, str(err)))
             qp.say(f"失败：{err}")

@@ -10,6 +10,8 @@ import hashlib
 import io
 import json
 import re
+import subprocess
+import sys
 from argparse import Namespace
 from decimal import Decimal
 from pathlib import Path
@@ -126,6 +128,30 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert code == 2
     assert "不存在的单位" in capsys.readouterr().err
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_the_word_bulletin_finds_each_chart_s_print_copy_under_the_key_the_charts_give_it():
+    from scoring import charts
+    from scoring.docx_export import chart_key
+
+    for name in ("adoptions", "ytd-progress", "ranking-town", "makeup-部门"):
+        assert chart_key(name) == charts._prefix(name), name
+
+
+def test_input_text_the_fonts_cannot_draw_is_warned_by_file_row_and_column(rules):
+    from scoring.dataset import make_dataset
+
+    data = make_dataset(
+        units=[{"unit_id": "U1", "unit_name": "溧城街道😀", "category": "镇区街道", "_file": "units.csv", "_row": 3}],
+        submissions=[{"record_id": "S1", "unit_id": "U1", "title": "经验𠀀交流", "informant": "李强",
+                      "_file": "submissions.csv", "_row": 41}],
+        events=[{"event_id": "E1", "unit_id": "U1", "note": "正常说明", "_file": "events.csv", "_row": 2}])
+    warnings = pipeline.undrawable_input(data)
+    # Two cells hold a character outside Noto CJK SC (U+1F600, U+20000); the third is fine.
+    assert len(warnings) == 2
+    assert "units.csv" in warnings[0] and "第 3 行" in warnings[0] and "unit_name" in warnings[0]
+    assert "U+1F600" in warnings[0] and "〓" in warnings[0]
+    assert "submissions.csv" in warnings[1] and "第 41 行" in warnings[1] and "U+20000" in warnings[1]
 
 
 def test_a_year_reports_the_failing_quarter_and_still_runs_the_others(monkeypatch, tmp_path, capsys):
@@ -248,3 +274,100 @@ def test_a_failing_cell_stops_the_run_and_leaves_the_previous_output_intact(runs
     assert "单元格" in msg and "ValueError" in msg and "故意失败" in msg
     assert _digest(folder) == before
     assert sorted(p.name for p in folder.parent.iterdir()) == [folder.name]
+
+
+@pytest.mark.slow
+def test_the_word_bulletin_is_written_beside_the_pdf_with_every_unit_and_every_chart(folder):
+    import docx
+    import nbformat
+
+    from scoring.render import print_images
+
+    d = docx.Document(str(folder / "bulletin.docx"))
+    text = "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+    assert "2023年第三季度" in text
+    for unit in UNITS:
+        assert unit in text, unit
+    # Every chart the notebook drew is placed from its print copy: one picture per copy.
+    copies = print_images(nbformat.read(str(folder / "bulletin.ipynb"), as_version=4))
+    assert copies and len(d.inline_shapes) == len(copies)
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert m["outputs"]["bulletin.docx"] == hashlib.sha256((folder / "bulletin.docx").read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_two_runs_give_a_byte_identical_word_bulletin(runs):
+    a, b = runs
+    assert (a.folder / "bulletin.docx").read_bytes() == (b.folder / "bulletin.docx").read_bytes()
+
+
+@pytest.mark.slow
+def test_the_html_embeds_fonts_covering_every_character_it_shows(folder):
+    from test_render import embedded_fonts
+
+    from scoring.render import text_of
+
+    html = (folder / "bulletin.html").read_text(encoding="utf-8")
+    shown = {ord(ch) for ch in text_of(html) if not ch.isspace()}
+    faces = embedded_fonts(html)
+    assert set(faces) == {"NotoSerifCJKsc", "NotoSansCJKsc"}
+    assert {ord(ch) for ch in "昆仑街道2023年第三季度"} <= shown
+    for family, cmap in faces.items():
+        assert not sorted(shown - cmap), family
+
+
+# ---- input text the fonts cannot draw --------------------------------------------------------------
+RARE_UNIT = "溧城街道😀𠀀"                   # an emoji and a CJK Ext-B character: outside Noto CJK SC
+RARE_TITLE = "昆仑街道居民满意度调查🎉𠀀"
+
+
+@pytest.fixture(scope="module")
+def rare_text_run(tmp_path_factory):
+    """The bulletin fixture with Z02's name (units.csv row 3; its old name kept as an alias, so
+    submissions and events still find it) and S034's title (submissions.csv row 35, adopted in
+    2023Q3: a line of 昆仑街道's statement) holding characters the fonts lack."""
+    base = tmp_path_factory.mktemp("rare")
+    data = base / "data"
+    data.mkdir()
+    for name in ("events.csv", "targets.csv"):
+        (data / name).write_bytes((DATA / name).read_bytes())
+    units = (DATA / "units.csv").read_text(encoding="utf-8")
+    assert "Z02,溧城街道,镇区街道,李强,\n" in units
+    (data / "units.csv").write_text(units.replace("Z02,溧城街道,镇区街道,李强,\n",
+                                                  f"Z02,{RARE_UNIT},镇区街道,李强,溧城街道\n"), encoding="utf-8")
+    subs = (DATA / "submissions.csv").read_text(encoding="utf-8")
+    assert subs.splitlines()[34].startswith("S034,")
+    (data / "submissions.csv").write_text(subs.replace("昆仑街道居民满意度调查", RARE_TITLE), encoding="utf-8")
+    out = base / "out"
+    proc = subprocess.run([sys.executable, "-m", "scoring", "bulletin", "--data", str(data), "--quarter", "2023Q3",
+                           "--out", str(out)], cwd=pipeline.ROOT, capture_output=True,
+                          text=True, timeout=600)
+    return proc, out / "2023Q3"
+
+
+@pytest.mark.slow
+def test_a_run_with_characters_the_fonts_lack_succeeds_and_warns_naming_file_and_row(rare_text_run):
+    proc, _ = rare_text_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("提示：")]
+    unit = [ln for ln in lines if "units.csv" in ln and "第 3 行" in ln and "unit_name" in ln]
+    title = [ln for ln in lines if "submissions.csv" in ln and "第 35 行" in ln and "title" in ln]
+    assert len(unit) == 1 and "U+1F600" in unit[0] and "U+20000" in unit[0], lines
+    assert len(title) == 1 and "U+1F389" in title[0] and "U+20000" in title[0], lines
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_characters_the_fonts_lack_are_printed_as_the_geta_mark(rare_text_run):
+    from pypdf import PdfReader
+
+    proc, folder = rare_text_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    def text(pdf: Path) -> str:
+        return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(pdf)).pages))
+
+    bulletin = text(folder / "bulletin.pdf")
+    assert "溧城街道〓〓" in bulletin                  # the unit name, in every table of the bulletin
+    statement = text(next((folder / "statements").glob("*昆仑街道*.pdf")))
+    assert "昆仑街道居民满意度调查〓〓" in statement     # titles are printed in the unit's statement
+    assert not {"😀", "🎉", "𠀀"} & set(bulletin + statement)
