@@ -216,7 +216,7 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
         "unit_code": unit[heads], "col_code": col[heads],
         "first_in_year": period[heads] >= 1, "late": item_late,
         "solicited_in_year": item_solicited & reward_in_year,
-    })
+    }, copy=False)   # fresh arrays: neither copied nor stacked into blocks
 
     # Highest level per (item, period): rows of one item are sorted by date, so periods are contiguous.
     grp_start = item_start | np.r_[True, period[1:] != period[:-1]] if n else item_start
@@ -263,7 +263,7 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
         "prev_code": e_before,
         "key": groups[e_col] == "key",
         "points": earned[e],
-    })
+    }, copy=False)
     if detail:
         inf_row = item_inf_row[e_item]
         inf = informant.take(pa.array(rows.src[np.maximum(inf_row, 0)])) if n else informant

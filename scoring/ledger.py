@@ -45,7 +45,7 @@ def _text(values: Any, n: int, unique: bool = False) -> Any:
     if isinstance(values, tuple):
         return values
     if isinstance(values, str):
-        return np.zeros(n, dtype=np.int64), [values]
+        return np.broadcast_to(np.int64(0), (n,)), [values]
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         enc = pc.fill_null(values, "").dictionary_encode()
         if isinstance(enc, pa.ChunkedArray):
@@ -65,12 +65,13 @@ def _part(n: int, **cols: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c in TEXT:
         out[c] = _text(cols.get(c, ""), n, unique=c in UNIQUE_TEXT)
+    # A value given once stays a read-only broadcast view: it takes memory only once concatenated.
     for c in INTS:
-        out[c] = np.broadcast_to(np.asarray(cols.get(c, 0), dtype=np.int64), (n,)).copy()
+        out[c] = np.broadcast_to(np.asarray(cols.get(c, 0), dtype=np.int64), (n,))
     for c in FLAGS:
-        out[c] = np.broadcast_to(np.asarray(cols.get(c, False), dtype=bool), (n,)).copy()
+        out[c] = np.broadcast_to(np.asarray(cols.get(c, False), dtype=bool), (n,))
     for c in DATES:
-        out[c] = np.broadcast_to(np.asarray(cols.get(c, NAT), dtype="datetime64[ns]"), (n,)).copy()
+        out[c] = np.broadcast_to(np.asarray(cols.get(c, NAT), dtype="datetime64[ns]"), (n,))
     return out
 
 
@@ -194,39 +195,46 @@ def _others(run: _Run, rules: Rules) -> list[dict]:
 def build_ledger(run: _Run, units: pd.DataFrame, rules: Rules, year: int) -> pd.DataFrame:
     """Every point that moved, sorted by unit, quarter, the order the method applies things, then ref."""
     parts = [_items(run, units, rules)] + _others(run, rules)
-    cols: dict[str, Any] = {c: np.concatenate([p[c] for p in parts]) for c in INTS + FLAGS + DATES}
+    keys = {c: np.concatenate([p.pop(c) for p in parts]) for c in ("_unit", "quarter", "_kind", "_sub")}
     # One int64 key (unit, quarter, kind, sub); items come pre-sorted, so a stable sort is nearly a merge.
-    prefix = (cols["_unit"] * 8 + cols["quarter"]) * 16 + cols["_kind"]
-    shift = int(cols["_sub"].max(initial=0)).bit_length()
+    prefix = (keys["_unit"] * 8 + keys["quarter"]) * 16 + keys["_kind"]
+    shift = int(keys["_sub"].max(initial=0)).bit_length()
     if len(prefix) and int(prefix.max()).bit_length() + shift < 63:
-        order = np.argsort((prefix << shift) + cols["_sub"], kind="stable")
+        order = np.argsort((prefix << shift) + keys["_sub"], kind="stable")
     else:
-        order = np.lexsort((cols["_sub"], cols["_kind"], cols["quarter"], cols["_unit"]))
+        order = np.lexsort((keys["_sub"], keys["_kind"], keys["quarter"], keys["_unit"]))
+    del prefix
     take = pa.array(order)
     n = len(order)
     unit_ids = units["unit_id"].to_numpy(dtype=object)
 
+    # Each column is gathered, put in order and its parts let go before the next (peak memory).
     def text(c: str):
         if c in UNIQUE_TEXT:
-            return pd.arrays.ArrowStringArray(pa.concat_arrays([p[c] for p in parts]).take(take))
-        return _concat_categorical([p[c] for p in parts], order)
+            return pd.arrays.ArrowStringArray(pa.concat_arrays([p.pop(c) for p in parts]).take(take))
+        return _concat_categorical([p.pop(c) for p in parts], order)
 
-    is_item = cols["_is_item"][order]
-    is_event = cols["_is_event"][order]
+    def num(c: str) -> np.ndarray:
+        return np.concatenate([p.pop(c) for p in parts])[order]
+
+    cols: dict[str, Any] = {"_unit": keys.pop("_unit")[order], "quarter": keys.pop("quarter")[order]}
+    del keys
+    for c in ("_is_item", "_is_event", "count"):
+        cols[c] = num(c)
+    is_item, is_event, count = cols["_is_item"], cols["_is_event"], cols["count"]
     df = pd.DataFrame({
-        "unit_id": pd.Categorical.from_codes(cols["_unit"][order], categories=pd.Index(unit_ids, dtype=object)),
-        "year": np.full(n, year, dtype=np.int64), "quarter": cols["quarter"][order],
-        "kind": text("kind"), "ref": text("ref"), "points": cols["points"][order], "clause": text("clause"),
-        "column": text("column"), "level": text("level"), "adopted_on": cols["adopted_on"][order],
+        "unit_id": pd.Categorical.from_codes(cols["_unit"], categories=pd.Index(unit_ids, dtype=object)),
+        "year": np.full(n, year, dtype=np.int64), "quarter": cols["quarter"],
+        "kind": text("kind"), "ref": text("ref"), "points": num("points"), "clause": text("clause"),
+        "column": text("column"), "level": text("level"), "adopted_on": num("adopted_on"),
         "title": text("title"),
-        "base_points": pd.arrays.IntegerArray(cols["base_points"][order], ~is_item),
+        "base_points": pd.arrays.IntegerArray(num("base_points"), ~is_item),
         "late_factor": text("late_factor"),
-        "late": pd.arrays.BooleanArray(cols["late"][order], ~is_item),
-        "upgrade": pd.arrays.BooleanArray(cols["upgrade"][order], ~is_item),
+        "late": pd.arrays.BooleanArray(num("late"), ~is_item),
+        "upgrade": pd.arrays.BooleanArray(num("upgrade"), ~is_item),
         "informant": text("informant"), "note": text("note"), "previous_level": text("previous_level"),
         "event_type": text("event_type"),
-        "count": pd.arrays.IntegerArray(np.where(cols["count"][order] > 0, cols["count"][order], 0),
-                                        ~(is_event & (cols["count"][order] > 0))),
-        "event_date": cols["event_date"][order], "ytd_points": cols["ytd_points"][order],
-    })
+        "count": pd.arrays.IntegerArray(np.where(count > 0, count, 0), ~(is_event & (count > 0))),
+        "event_date": num("event_date"), "ytd_points": num("ytd_points"),
+    }, copy=False)   # fresh arrays: neither copied nor stacked into blocks
     return df[list(LEDGER_COLUMNS + LEDGER_DETAIL)]

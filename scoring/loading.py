@@ -407,7 +407,7 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
         notes.append(f"{where} 中的列「{u}」不是本表的列，已忽略{hint}。")
 
     cells = pd.DataFrame({canon: parsing.strip_spaces(body[positions[canon]].astype("str"))
-                          for canon in headers}, index=pd.RangeIndex(len(body)))
+                          for canon in headers}, index=pd.RangeIndex(len(body)), copy=False)
     # Rows left entirely empty (Excel keeps formatted blank rows) are not records.
     if len(cells.columns) and len(cells):
         filled = (cells != "").any(axis=1).to_numpy()
@@ -613,7 +613,7 @@ def _text(src: _Source, canon: str) -> pd.Series:
 
 
 def _provenance(frame: dict[str, pd.Series], src: _Source) -> pd.DataFrame:
-    out = pd.DataFrame(frame, index=pd.RangeIndex(len(src.cells)))
+    out = pd.DataFrame(frame, index=pd.RangeIndex(len(src.cells)), copy=False)   # copy-on-write guards the columns
     out["_file"] = pd.Series(src.label, index=out.index, dtype="string")
     out["_row"] = pd.Series(src.rows, index=out.index, dtype="int64")
     return out
@@ -822,7 +822,7 @@ def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         cols[col] = s.astype("string").fillna("") if dt == "str" else s.astype(dt)
     cols["_file"] = frame["_file"].astype("string")
     cols["_row"] = frame["_row"].astype("int64")
-    return pd.DataFrame(cols, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(cols, index=pd.RangeIndex(len(frame)), copy=False)
 
 
 def _year_notes(year: int, subs: pd.DataFrame, events: pd.DataFrame, targets: pd.DataFrame) -> list[str]:

@@ -32,8 +32,8 @@ from .result import (
 SCORE_POINT_COLUMNS = ("key_points", "info_points", "carry_in", "bonus", "gross", "carry_out", "deductions",
                        "reward", "score", "ytd_total", "info_capped")
 LEDGER_POINT_COLUMNS = ("points", "base_points", "ytd_points")
-BATCH_ROWS = 131_072             # rows turned into text at a time (a few MB of lines)
-IN_FLIGHT = 4                    # batches being made or waiting to be written
+BATCH_ROWS = 65_536              # rows turned into text at a time (a few MB of lines)
+IN_FLIGHT = 3                    # batches being made or waiting to be written
 CSV_OPTIONS = pcsv.WriteOptions(include_header=False, quoting_style="none", batch_size=16_384)
 
 
