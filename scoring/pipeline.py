@@ -388,6 +388,9 @@ class _Beside:
         self._thread = threading.Thread(target=work, name="bulletin-result", daemon=True)
         self._thread.start()
 
+    def join(self) -> None:
+        self._thread.join()
+
     def result(self) -> Any:
         self._thread.join()
         if self._error is not None:
@@ -411,7 +414,7 @@ def _join_quietly(job) -> None:
     """Wait for a background job whose outcome no longer matters (the run is failing anyway)."""
     try:
         job.result()
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - the run's own error is the one reported
         pass
 
 
@@ -485,9 +488,12 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
         # This process waits on the kernel meanwhile: warm the renderers, score, check the text.
         warming = prewarm()
         scoring = _Beside(_score_and_check, data, rules, year, quarter, check_text)
-        with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
-            nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress, kernel)
-        warming.join()
+        try:
+            with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
+                nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress, kernel)
+        finally:
+            warming.join()
+            scoring.join()             # no thread of a failed run is left running (a later fork)
         result, text_warnings = scoring.result()
         warnings += text_warnings
         warnings += _stderr_of(nb)
