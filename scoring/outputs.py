@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -110,6 +111,101 @@ def _as_text(df: pd.DataFrame, points: tuple[str, ...]) -> dict[str, pa.Array]:
     return {c: _column_text(c, df[c], points) for c in df.columns}
 
 
+def _coded(c: str, s: pd.Series, points: tuple[str, ...]) -> tuple[np.ndarray, pa.Array] | None:
+    """A column of few distinct values as (code per row, CSV text per code), each text made once
+    exactly as :func:`_column_text` makes it; None for free text (record ids, titles)."""
+    blank = pa.array([""], pa.large_string())
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = _str_text(pd.Series(s.cat.categories.astype(str), dtype="string")) if len(s.cat.categories) \
+            else pa.array([], pa.large_string())
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        return np.where(codes < 0, len(cats), codes), pa.concat_arrays([cats, blank])
+    if c in points:
+        render = lambda u: fmt_series(pd.Series(u, dtype="int64"))
+        vals = s.fillna(0).to_numpy(dtype=np.int64)
+    elif pd.api.types.is_bool_dtype(s.dtype):
+        na = s.isna().to_numpy()
+        code = np.where(na, 2, s.fillna(False).to_numpy(dtype=bool).astype(np.int64))
+        return code, pa.array(["false", "true", ""], pa.large_string())
+    elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+        render = lambda u: np.datetime_as_string(u, unit="D")
+        vals = np.where(s.isna().to_numpy(), np.datetime64("1970-01-01"),
+                        s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
+    elif pd.api.types.is_integer_dtype(s.dtype):
+        render = lambda u: u.astype(str)
+        vals = s.fillna(0).to_numpy(dtype=np.int64)
+    else:
+        return None
+    na = s.isna().to_numpy()
+    codes, uniq = pd.factorize(vals)
+    texts = pa.array(list(render(np.asarray(uniq))), pa.large_string())
+    return np.where(na, len(texts), codes).astype(np.int64), pa.concat_arrays([texts, blank])
+
+
+@dataclass
+class _Segment:
+    """Neighbouring columns written as one piece ("a,b,c"): a code per row into ``texts``; or one
+    free-text column (``series``), made into text batch by batch."""
+    codes: np.ndarray | None = None
+    texts: pa.Array | None = None
+    series: pd.Series | None = None
+
+
+def _segments(df: pd.DataFrame, points: tuple[str, ...]) -> list[_Segment]:
+    """Columns of few distinct values, run together while their combinations stay few (the product
+    of their counts at most half the rows), become one segment whose text is made once per
+    combination that occurs: a million ledger lines are then a handful of lookups each."""
+    limit = max(len(df) // 2, 1 << 12)
+    out: list[_Segment] = []
+    run: list[tuple[np.ndarray, pa.Array]] = []
+
+    def close() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            out.append(_Segment(codes=run[0][0], texts=run[0][1]))
+        else:
+            key = run[0][0].copy()
+            for codes, texts in run[1:]:
+                key = key * len(texts) + codes
+            inv, combos = pd.factorize(key)
+            parts = []
+            for codes, texts in reversed(run):
+                parts.append(texts.take(pa.array(combos % len(texts))))
+                combos = combos // len(texts)
+            comma = pa.scalar(",", pa.large_string())
+            out.append(_Segment(codes=inv.astype(np.int64), texts=pc.binary_join_element_wise(*parts[::-1], comma)))
+        run.clear()
+
+    product = 1
+    for c in df.columns:
+        coded = _coded(c, df[c], points)
+        if coded is None:
+            close()
+            product = 1
+            out.append(_Segment(series=df[c]))
+            continue
+        width = len(coded[1])
+        if run and product * width > limit:
+            close()
+            product = 1
+        run.append(coded)
+        product *= width
+    close()
+    return out
+
+
+def _lines(segments: list[_Segment], a: int, b: int) -> pa.Buffer | memoryview:
+    """CSV lines of rows a..b (no header): each segment's text joined with commas, a newline after."""
+    arrays = [seg.texts.take(pa.array(seg.codes[a:b])) if seg.series is None else _str_text(seg.series.iloc[a:b])
+              for seg in segments]
+    ls = lambda v: pa.scalar(v, pa.large_string())
+    arrays[-1] = pc.binary_join_element_wise(arrays[-1], ls(""), ls("\n"))
+    line = pc.binary_join_element_wise(*arrays, ls(",")).cast(pa.large_string())
+    offsets = np.frombuffer(line.buffers()[1], dtype=np.int64)[line.offset: line.offset + len(line) + 1]
+    return memoryview(line.buffers()[2])[offsets[0]:offsets[-1]]
+
+
 def _csv_bytes(cols: dict[str, pa.Array]) -> bytes:
     """Header plus one line per row, built in Arrow (no Python string per row).
 
@@ -160,7 +256,8 @@ def _write_csv_temp(path: Path, df: pd.DataFrame, points: tuple[str, ...]) -> Pa
     header = (",".join(df.columns) + "\n").encode("utf-8")
     bounds = list(range(0, len(df), BATCH_ROWS)) + [len(df)]
     batches = list(pairwise(bounds))
-    body = lambda ab: _csv_body(_as_text(df.iloc[ab[0]:ab[1]], points))
+    segments = _segments(df, points) if len(df) else []
+    body = lambda ab: _lines(segments, ab[0], ab[1])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

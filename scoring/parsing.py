@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
@@ -84,14 +85,36 @@ def _may_have_edge_space(chunk: pyarrow.Array) -> np.ndarray:
     return first | last
 
 
+_INNER_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
 def normalise_name(text: str) -> str:
-    """How two spellings of one name are compared: NFKC (full-width → half-width), case and inner spaces ignored."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+    """How two spellings of one name are compared: NFKC (full-width → half-width), case and inner spaces ignored.
+
+    Cached: the same unit codes and names are looked up from the register and from every table."""
+    return _INNER_SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
+    """``pd.factorize`` (NA kept as a value); a column left empty (a header the file lacks) is
+    one value without hashing a million cells."""
+    if len(s) and _all_empty(s):
+        return np.zeros(len(s), dtype=np.intp), np.array([""], dtype=object)
+    return pd.factorize(s, use_na_sentinel=False)
+
+
+def _all_empty(s: pd.Series) -> bool:
+    arr = s.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray):
+        return False
+    chunks = arr._pa_array.chunks if isinstance(arr._pa_array, pyarrow.ChunkedArray) else [arr._pa_array]
+    return all(c.null_count == 0 and (len(c) == 0 or pc.max(pc.binary_length(c)).as_py() == 0) for c in chunks)
 
 
 def per_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray], dtype: str | None = None) -> pd.Series:
     """``fn`` applied to the distinct values of ``s`` only, spread back to every row (same index)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    codes, uniques = _codes(s)
     done = pd.array(np.asarray(fn(pd.Series(uniques, dtype=object)), dtype=object), dtype=dtype)
     return pd.Series(done.take(codes), index=s.index)
 
@@ -145,7 +168,7 @@ def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.n
 
 def parse_dates(s: pd.Series) -> Parsed:
     """Every date spelling of the data contract → datetime64[ns]; NaT for empty, bad or impossible."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    codes, uniques = _codes(s)
     when, bad, impossible = _dates_of_distinct(pd.Series(uniques, dtype=object))
     return Parsed(pd.Series(when[codes], index=s.index, dtype="datetime64[ns]"),
                   pd.Series(bad[codes], index=s.index), pd.Series(impossible[codes], index=s.index))
