@@ -253,17 +253,19 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
     g_of_row = np.cumsum(grp_start) - 1
     g_item = item_of_row[starts]
     # R2: the level reached so far (cumulative max within the item) and the one reached before.
-    reached = pd.Series(g_lvl).groupby(g_item).cummax().to_numpy()
+    # Groups of one item are contiguous and items ascend, so a running max of (item, level) packed
+    # into one number restarts at each item.
+    n_lv = len(rules.level_keys)
+    reached = np.maximum.accumulate(g_item * n_lv + g_lvl) - g_item * n_lv if n else g_lvl
     g_first = item_start[starts]
     before = np.where(g_first, NO_LEVEL, np.r_[NO_LEVEL, reached[:-1]])
 
     on_time, late_tab = late_value_table(rules)
     g_col = col[starts]
     g_late = item_late[g_item]
-    values = np.where(g_late[:, None], late_tab[g_col], on_time[g_col])       # [group, level]
-    v_now = np.take_along_axis(values, reached[:, None], axis=1)[:, 0]
-    v_before = np.where(before == NO_LEVEL, 0,
-                        np.take_along_axis(values, np.maximum(before, 0)[:, None], axis=1)[:, 0])
+    value = lambda level: np.where(g_late, late_tab[g_col, level], on_time[g_col, level])
+    v_now = value(reached)
+    v_before = np.where(before == NO_LEVEL, 0, value(np.maximum(before, 0)))
     earned = np.maximum(v_now - v_before, 0)
     g_period = period[starts]
     earns = (g_period >= 1) & (earned > 0)
