@@ -152,7 +152,9 @@ class Rows:
         only those of some units (unit codes)."""
         m = self.period <= quarter
         if units is not None:
-            m &= np.isin(self.unit, units)
+            wanted = np.zeros(int(max(self.unit.max(initial=-1), np.max(units, initial=-1))) + 1, dtype=bool)
+            wanted[units] = True
+            m &= wanted[self.unit]
         taken = {f: getattr(self, f)[m] for f in ("rec", "ns", "lvl", "col", "unit", "period", "src",
                                                   "has_informant", "late_row", "solicited_row")}
         return Rows(**taken, title=self.title, informant=self.informant, rec_names=self.rec_names)
@@ -194,12 +196,13 @@ def late_items_changed(rows: Rows, quarter: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     item_start = np.r_[True, rows.rec[1:] != rows.rec[:-1]]
-    item_of_row = np.cumsum(item_start) - 1
-    late_all = np.bincount(item_of_row, weights=rows.late_row) > 0
-    late_then = np.bincount(item_of_row, weights=rows.late_row & (rows.period <= quarter)) > 0
-    seen_then = np.bincount(item_of_row, weights=rows.period <= quarter) > 0
+    heads = np.flatnonzero(item_start)
+    seen = rows.period <= quarter
+    late_all = np.logical_or.reduceat(rows.late_row, heads)
+    late_then = np.logical_or.reduceat(rows.late_row & seen, heads)
+    seen_then = np.logical_or.reduceat(seen, heads)
     changed = seen_then & (late_all != late_then)
-    return np.unique(rows.unit[np.flatnonzero(item_start)][changed])
+    return np.unique(rows.unit[heads][changed])
 
 
 def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
@@ -228,11 +231,13 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
     if bad.any():
         ids = sorted(set(rec_names.take(pa.array(rec[bad])).to_pylist()))[:10]
         raise ScoringError("同一稿件编号的多条录用记录单位或栏目不一致：" + "、".join(map(str, ids)))
-    item_late = np.bincount(item_of_row, weights=late_row, minlength=n_items) > 0
+    # Per item "any of its rows": rows of an item are contiguous from its head row.
+    any_row = lambda flags: np.logical_or.reduceat(flags, heads) if n else np.zeros(0, dtype=bool)
+    item_late = any_row(late_row)
     reward_lvl = rules.level_rank(rules.reward.level)
     at_reward = lvl >= reward_lvl
-    item_solicited = np.bincount(item_of_row, weights=at_reward & solicited_row, minlength=n_items) > 0
-    reward_in_year = np.bincount(item_of_row, weights=at_reward & (period >= 1), minlength=n_items) > 0
+    item_solicited = any_row(at_reward & solicited_row)
+    reward_in_year = any_row(at_reward & (period >= 1))
     # The item's informant: the first non-empty one in row order (R2's order above).
     inf_rows = np.flatnonzero(rows.has_informant)
     item_inf_row = np.full(n_items, -1, dtype=np.int64)      # the row whose informant the item takes
