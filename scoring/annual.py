@@ -95,7 +95,8 @@ def informant_points(earnings: pd.DataFrame, unit_informant: np.ndarray, unit_id
     # Cells as codes into a small table of distinct texts; empty → the register's informant.
     cell_codes, cell_texts = pd.factorize(earnings["informant"].fillna("")) if len(earnings) else (np.zeros(0, np.int64), [])
     texts = np.concatenate([np.asarray(cell_texts, dtype=object), unit_informant.astype(object)])
-    empty = np.asarray(cell_texts, dtype=object)[cell_codes] == "" if len(earnings) else np.zeros(0, dtype=bool)
+    # Emptiness judged once per distinct text, then spread by code (no million-element object array).
+    empty = (np.asarray(cell_texts, dtype=object) == "")[cell_codes] if len(earnings) else np.zeros(0, dtype=bool)
     cell = np.where(empty, len(cell_texts) + u, cell_codes)
     # Items of one unit with the same cell and the same points split identically: count them.
     df = pd.DataFrame({"unit_code": u, "cell": cell, "points": earnings["points"].to_numpy(dtype=np.int64)})
