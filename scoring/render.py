@@ -73,9 +73,6 @@ def font_face_css() -> str:
 EMBEDDED_FONTS_ID = "bundled-fonts"
 _EMBEDDED_FONTS = re.compile(rf'<style id="{EMBEDDED_FONTS_ID}">.*?</style>\n?', re.S)
 _STYLE_TEXT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
-# Tables GSUB/GPOS and the vertical metrics serve vertical or contextual forms that horizontal
-# Chinese text does not use; without them the subset is smaller and made in half the time.
-_DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx")
 
 
 def shown_characters(html: str) -> str:
@@ -97,8 +94,9 @@ def _font_flavor() -> str:
     return "woff2"
 
 
-# Brotli quality of the embedded WOFF2: fontTools uses the top quality (11), ≈0.4 s per CJK subset
-# for ≈7 % fewer bytes than quality 9, which takes a few milliseconds (measured on the bulletin).
+# Brotli quality of the embedded WOFF2: fontTools uses the top quality (11), 0.3–0.5 s per CJK
+# subset of the bulletin (more than cutting it) for ≈7 % fewer bytes than quality 9, which takes
+# a few milliseconds.
 WOFF2_QUALITY = 9
 _woff2_lock = threading.Lock()
 
@@ -132,35 +130,21 @@ def _woff2_quality(quality: int) -> Iterator[None]:
 
 @lru_cache(maxsize=8)
 def font_subset(path: Path, chars: str, flavor: str = "woff") -> bytes:
-    """The font at ``path`` cut down to ``chars`` (fontTools.subset), as a ``flavor`` web font.
+    """The font at ``path`` cut down to ``chars`` (fonts.subset_font) as a ``flavor`` web font.
 
-    Deterministic: the same characters give the same bytes (no timestamp is recalculated, the
-    glyph order follows the font's). Cached, so a run subsets each font once.
+    Deterministic: the same characters give the same bytes (no timestamp or bounding box is
+    recalculated). Cached, so a run subsets each font once.
     """
-    from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    options = subset.Options()
-    options.flavor = flavor
-    options.layout_features = []
-    options.drop_tables = [*options.drop_tables, *_DROPPED_TABLES]
-    options.desubroutinize = True          # smaller after compression, and faster to write
-    options.notdef_outline = True
-    # Bounding boxes and head.modified stay the original font's: recomputing them walks every
-    # outline again (≈0.9 s for a CJK font) and stamping the time would change the bytes.
-    font = TTFont(str(path), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    try:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=[ord(ch) for ch in chars])
-        subsetter.subset(font)
-        buf = io.BytesIO()
-        if flavor == "woff2":
-            with _woff2_quality(WOFF2_QUALITY):
-                subset.save_font(font, buf, options)
-        else:
-            subset.save_font(font, buf, options)
-    finally:
-        font.close()
+    font = TTFont(io.BytesIO(fonts.subset_font(path, chars)), recalcBBoxes=False, recalcTimestamp=False)
+    font.flavor = flavor
+    buf = io.BytesIO()
+    if flavor == "woff2":
+        with _woff2_quality(WOFF2_QUALITY):
+            font.save(buf)
+    else:
+        font.save(buf)
     return buf.getvalue()
 
 
@@ -416,9 +400,9 @@ def prewarm() -> threading.Thread:
 
             notebook_to_html(new_notebook(), "预热", embed=False)
             fonts.covered()
+            fonts._harfbuzz()
             # What the pipeline's forked child (bulletin.docx, font subsets) uses: imported once here.
             import docx  # noqa: F401
-            import fontTools.subset  # noqa: F401
             import fontTools.ttLib.woff2  # noqa: F401
 
             from . import docx_export  # noqa: F401

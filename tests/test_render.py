@@ -160,6 +160,22 @@ def test_embedding_the_fonts_gives_the_same_bytes_twice_and_once_only():
     assert render.without_embedded_fonts(first) == html
 
 
+@pytest.mark.parametrize("cut", ["harfbuzz", "fonttools"])
+def test_either_subsetter_keeps_exactly_the_asked_characters_and_gives_the_same_bytes_twice(cut):
+    from fontTools.ttLib import TTFont
+
+    if cut == "harfbuzz" and fonts._harfbuzz() is None:
+        pytest.skip("libharfbuzz-subset is not installed (scripts/bootstrap.sh installs it)")
+    subset = {"harfbuzz": fonts._hb_subset, "fonttools": fonts._fonttools_subset}[cut]
+    chars = "溧阳市通报 2023年第三季度：12.5分"
+    for path in fonts.font_paths().values():
+        first = subset(path, chars)
+        assert first == subset(path, chars)
+        font = TTFont(io.BytesIO(first))
+        assert set(font.getBestCmap()) == {ord(ch) for ch in chars}
+        assert not set(fonts.SUBSET_DROPPED_TABLES) & set(font.keys())
+
+
 def test_the_external_reference_check_itself_catches_links():
     assert external_refs('<img src="https://x.example/a.png">')
     assert external_refs("<style>@import 'x.css';</style>")
