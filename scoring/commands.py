@@ -8,9 +8,9 @@ import sys
 from . import rules as rules_mod
 from .loading import load_dataset
 
-# glibc malloc options (malloc.h): arrays up to this size come from the heap, and freed heap
-# memory is kept for the next array rather than handed back to the kernel.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+# glibc malloc options (malloc.h): arrays up to this size come from the heap, freed heap memory is
+# kept for the next array rather than handed back to the kernel, and threads share one heap.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
 _MMAP_THRESHOLD = 32 << 20          # glibc's largest accepted value
 _TRIM_THRESHOLD = 1 << 30
 
@@ -38,6 +38,8 @@ def _reuse_memory() -> None:
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     if mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD):
         pa.set_memory_pool(pa.system_memory_pool())
+        # The CSV writer's threads then reuse the same freed memory instead of growing arenas of their own.
+        mallopt(_M_ARENA_MAX, 1)
 
 
 def validate(args: argparse.Namespace) -> int:
