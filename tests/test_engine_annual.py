@@ -61,8 +61,14 @@ def test_the_reward_makes_q4_25_when_all_three_conditions_hold():
 
 
 def test_the_reward_is_only_given_in_a_run_that_includes_q4():
+    # The same five solicited 江苏省 adoptions that earn the reward in a Q4 run (test above) give
+    # nothing in a Q3 run: R13 is judged only "in a run that includes Q4". A Q3 run has no Q4 row,
+    # so the check that can fail is the annual frame's per-unit reward flag, and Q3 staying at 0
+    # (Q1 holds the items: 5 × 10 = 50 → 25; Q3 has none).
     r = run(_five_provincial("Z01"), quarter=3)
     assert not r.quarterly["reward_granted"].any()
+    assert not r.annual["reward"].any()
+    assert (row(r, "Z01", 1)["score"], row(r, "Z01", 3)["score"], row(r, "Z01", 3)["reward"]) == (m(25), 0, 0)
 
 
 def test_the_reward_is_refused_when_a_target_is_met_only_with_late_items():
