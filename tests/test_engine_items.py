@@ -122,6 +122,15 @@ def test_upgrade_differences_are_outside_the_liyang_cap():
     assert (row(r, "Z01", 1)["info_points"], row(r, "Z01", 2)["info_points"]) == (m(10), m(4.5))
 
 
+def test_already_earned_is_the_table_value_even_when_the_cap_cut_that_quarter():
+    # Q1: 22 × 0.5 = 11 at 溧阳市, cut to 10. Q2: N000 adopted by 常州市: 5 − 0.5 (its table value,
+    # not its share of the capped 10) = 4.5, outside the cap.
+    subs = items("N", "Z01", NEWS, LY, "2023-02-01", 22) + [item("N000", "Z01", NEWS, CZ, "2023-05-01")]
+    r = run(subs, quarter=2)
+    assert (row(r, "Z01", 1)["info_points"], row(r, "Z01", 1)["info_capped"]) == (m(10), m(1))
+    assert (row(r, "Z01", 2)["info_points"], row(r, "Z01", 2)["info_capped"]) == (m(4.5), 0)
+
+
 def test_key_area_items_are_not_capped():
     r = run(items("K", "Z01", AREA, LY, "2023-02-01", 30), quarter=1)
     assert row(r, "Z01", 1)["info_points"] == m(15)       # 30 × 0.5, no cap on 重点领域

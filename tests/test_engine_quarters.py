@@ -31,6 +31,18 @@ def test_an_information_surplus_carries_nothing():
     assert row(r, "Z01", 1)["carry_out"] == 0 and row(r, "Z01", 2)["carry_in"] == 0
 
 
+def test_the_carry_brought_in_runs_on_past_an_information_surplus():
+    # Q1: K = 2 × 在线访谈 常州市 = 40 → B = 40, G = 25, C_out = min(15, 40) = 15.
+    # Q2: I = 6 × 要闻动态 常州市 = 30, K = 0, C_in = 15 → B = 45, G = 25,
+    #     C_out = min(45 − 25, K + C_in = 0 + 15) = 15 (the information points never carry; the carry does).
+    # Q3: nothing new → B = C_in = 15, G = 15, C_out = 0, S = 15.
+    subs = [item(f"K{i}", "Z01", TALK, CZ, "2023-02-01") for i in range(2)] + items("N", "Z01", NEWS, CZ, "2023-05-01", 6)
+    r = run(subs, quarter=3)
+    got = [(row(r, "Z01", q)["carry_in"], row(r, "Z01", q)["bonus"], row(r, "Z01", q)["carry_out"],
+            row(r, "Z01", q)["score"]) for q in (1, 2, 3)]
+    assert got == [(0, m(40), m(15), m(25)), (m(15), m(45), m(15), m(25)), (m(15), m(15), 0, m(15))]
+
+
 def test_nothing_carries_into_the_next_year():
     # A 2022 Q4 surplus (3 × 20 = 60 key points) is last year's: 2023 Q1 starts with C_in = 0.
     subs = [item(f"K{i}", "Z01", TALK, CZ, "2022-11-01") for i in range(3)]
@@ -63,6 +75,14 @@ def test_a_score_never_goes_below_zero_and_the_ledger_books_the_floor():
     assert led.loc[led["kind"] == "deduction", "points"].tolist() == [-m(10)]
 
 
+def test_a_deduction_larger_than_the_quarter_does_not_spill_into_the_next_quarter():
+    # Q1: G = 10 (在线访谈 溧阳市), D = 2 × content_error 10 = 20 → S = 0, 10 left unused.
+    # Q2: G = 10, no events → S = 10 ("当季度扣完为止": nothing of Q1's D reaches Q2).
+    subs = [item("A", "Z01", TALK, LY, "2023-02-01"), item("B", "Z01", TALK, LY, "2023-05-01")]
+    r = run(subs, [event("E", "Z01", "2023-03-01", "content_error", 2)], quarter=2)
+    assert [(row(r, "Z01", q)["deductions"], row(r, "Z01", q)["score"]) for q in (1, 2)] == [(m(20), 0), (0, m(10))]
+
+
 def test_a_deduction_counts_penalty_times_count():
     # late_material 2 × 3 = 6; G = 20 → S = 14.
     r = run([item("K", "Z01", TALK, CZ, "2023-02-01")], [event("E", "Z01", "2023-03-01", "late_material", 3)],
@@ -91,6 +111,14 @@ def test_a_quarter_veto_zeroes_the_quarter_and_carries_nothing_out():
     veto = r.ledger[r.ledger["kind"] == "veto"]
     assert veto["ref"].tolist() == ["V"] and veto["clause"].tolist() == ["三(二)2(1)"]
     assert _ledger_sum(r, "Z01", 1) == 0
+
+
+def test_a_vetoed_quarter_uses_up_the_carry_it_brought_in():
+    # Q1: K = 40 → S = 25, C_out = 15. Q2: veto → C_in 15 is shown, S = 0, C_out = 0. Q3: C_in = 0, S = 0.
+    subs = [item(f"K{i}", "Z01", TALK, CZ, "2023-02-01") for i in range(2)]
+    r = run(subs, [event("V", "Z01", "2023-05-01", "veto_quarter")], quarter=3)
+    got = [(row(r, "Z01", q)["carry_in"], row(r, "Z01", q)["carry_out"], row(r, "Z01", q)["score"]) for q in (1, 2, 3)]
+    assert got == [(0, m(15), m(25)), (m(15), 0, 0), (0, 0, 0)]
 
 
 def test_an_annual_veto_in_q3_zeroes_every_quarter_of_the_year():
