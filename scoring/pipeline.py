@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import errno
-import inspect
 import os
 import re
 import shutil
@@ -419,14 +418,14 @@ def _join_quietly(job) -> None:
 
 
 def _statements(result, folder: Path, params: Mapping[str, str]) -> list[str]:
-    """The unit statements (scoring.statements.render_all) from the run's Result."""
+    """The unit statements (scoring.statements.render_all) from the run's Result; returns their
+    warnings (a 〓 replacement, a WeasyPrint note), reported with the run's own."""
     from . import statements
 
-    kwargs: dict[str, Any] = {"issuer": params.get("issuer") or None, "issue_date": params.get("issue_date"),
-                              "progress": sys.stderr.isatty()}
-    accepted = inspect.signature(statements.render_all).parameters
-    statements.render_all(result, folder, **{k: v for k, v in kwargs.items() if k in accepted})
-    return []
+    warnings: list[str] = []
+    statements.render_all(result, folder, progress=sys.stderr.isatty(), issuer=params.get("issuer") or None,
+                          issue_date=params.get("issue_date"), warnings_out=warnings)
+    return warnings
 
 
 @dataclass

@@ -173,6 +173,23 @@ def test_a_year_reports_the_failing_quarter_and_still_runs_the_others(monkeypatc
     assert "2023年第二季度失败" in err and "KeyError" in err
 
 
+
+def test_the_statements_warnings_are_reported_with_the_run_s_own_and_not_lost(monkeypatch, tmp_path):
+    from scoring import statements as S
+
+    seen = {}
+
+    def fake_render_all(result, folder, progress=True, workers=2, *, issuer=None, issue_date=None,
+                        chunk_size=None, warnings_out=None):
+        seen.update(issuer=issuer, issue_date=issue_date)
+        warnings_out.append("Z02 的单位名称中有字符无法显示，已印作「〓」")
+        return []
+
+    monkeypatch.setattr(S, "render_all", fake_render_all)
+    warnings = pipeline._statements(object(), tmp_path, {"issuer": "溧阳市大数据管理局", "issue_date": "2023-10-10"})
+    assert warnings == ["Z02 的单位名称中有字符无法显示，已印作「〓」"]
+    assert seen == {"issuer": "溧阳市大数据管理局", "issue_date": "2023-10-10"}
+
 # ---- slow: one shared pipeline run ---------------------------------------------------------------
 @pytest.mark.slow
 def test_the_quarter_folder_holds_every_output(folder):
