@@ -559,7 +559,12 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
         old.unlink()
     written: dict[str, bytes] = {}
     warnings: list[str] = []
-    bar = tqdm(total=n, desc="得分明细单", unit="份", file=sys.stderr, disable=not progress, leave=False)
+    # tqdm's monitor thread (started by the first bar, shown or not) only retunes miniters; it
+    # would be running when the pool forks, and may hold tqdm's lock at that moment.
+    class _Bar(tqdm):
+        monitor_interval = 0
+
+    bar = _Bar(total=n, desc="得分明细单", unit="份", file=sys.stderr, disable=not progress, leave=False)
 
     def store(res: tuple[list[tuple[str, bytes]], list[str]]) -> None:
         pdfs, warns = res

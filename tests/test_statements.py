@@ -303,6 +303,23 @@ def test_the_engine_statement_of_a_unit_without_items_says_so(scored):
 
 
 @pytest.mark.slow
+def test_render_all_forks_its_workers_with_no_other_thread_running(scored, tmp_path, monkeypatch):
+    # A thread holding a lock at fork leaves it held forever in the child; the progress bar
+    # (shown on a terminal) must not bring its monitor thread along.
+    import os
+    import threading
+
+    real_fork, at_fork = os.fork, []
+
+    def fork():
+        at_fork.append(sorted(t.name for t in threading.enumerate() if t is not threading.current_thread()))
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    S.render_all(scored, tmp_path, progress=True, workers=2, chunk_size=3)
+    assert at_fork and all(names == [] for names in at_fork), at_fork
+
+
 def test_render_all_writes_one_pdf_per_unit_and_a_zip_and_twice_the_same_bytes(scored, tmp_path):
     from pypdf import PdfReader
 
