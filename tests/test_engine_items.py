@@ -131,6 +131,12 @@ def test_already_earned_is_the_table_value_even_when_the_cap_cut_that_quarter():
     assert (row(r, "Z01", 2)["info_points"], row(r, "Z01", 2)["info_capped"]) == (m(4.5), 0)
 
 
+def test_the_liyang_news_cap_applies_to_the_sum_after_the_late_factor():
+    # 30 late 要闻动态 at 溧阳市: 30 × 0.5 × 0.5 = 7.5 ≤ 10 → nothing cut (30 on-time items would be 15 → 10).
+    r = run(items("N", "Z01", NEWS, LY, "2023-02-01", 30, late=True), quarter=1)
+    assert (row(r, "Z01", 1)["info_points"], row(r, "Z01", 1)["info_capped"]) == (m(7.5), 0)
+
+
 def test_key_area_items_are_not_capped():
     r = run(items("K", "Z01", AREA, LY, "2023-02-01", 30), quarter=1)
     assert row(r, "Z01", 1)["info_points"] == m(15)       # 30 × 0.5, no cap on 重点领域

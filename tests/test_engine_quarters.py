@@ -1,7 +1,10 @@
 """R6–R11, R14, R15: the quarter's arithmetic, vetoes, the year cap and ranks (numbers by hand)."""
 from __future__ import annotations
 
-from engine_support import event, item, items, m, row, run, variant
+from engine_support import dataset, event, item, items, m, row, run, variant
+
+from scoring import rules as rules_mod
+from scoring.engine import score
 
 NEWS, TALK, TOPIC = "要闻动态", "在线访谈", "专题专栏"
 LY, CZ, JS = "溧阳市", "常州市", "江苏省"
@@ -45,8 +48,10 @@ def test_the_carry_brought_in_runs_on_past_an_information_surplus():
 
 def test_nothing_carries_into_the_next_year():
     # A 2022 Q4 surplus (3 × 20 = 60 key points) is last year's: 2023 Q1 starts with C_in = 0.
+    # The premise: scored as 2022, Q4 has B = 60, G = 25, C_out = min(35, 60) = 35.
     subs = [item(f"K{i}", "Z01", TALK, CZ, "2022-11-01") for i in range(3)]
-    assert row(run(subs, quarter=1), "Z01", 1)["carry_in"] == 0
+    assert score(dataset(subs), rules_mod.load(), 2022, 4).unit_quarter("Z01", 4)["carry_out"] == m(35)
+    assert (row(run(subs, quarter=1), "Z01", 1)["carry_in"], row(run(subs, quarter=1), "Z01", 1)["score"]) == (0, 0)
 
 
 def test_carry_over_can_be_switched_off_by_the_rules():
