@@ -26,6 +26,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from .atomic import write_bytes_atomic
+
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
@@ -487,12 +489,7 @@ def write_bulletin_docx(result, params: Mapping[str, Any] | None, path: Path,
     cp.subject = ""
     buf = io.BytesIO()
     doc.save(buf)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(_fixed_zip(buf.getvalue(), (issue.year, issue.month, issue.day, 0, 0, 0)))
-    tmp.replace(path)
-    return path
+    return write_bytes_atomic(path, _fixed_zip(buf.getvalue(), (issue.year, issue.month, issue.day, 0, 0, 0)))
 
 
 def _fixed_zip(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:

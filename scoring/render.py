@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import fonts
+from .atomic import write_bytes_atomic
 from .errors import ScoringError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -273,12 +274,12 @@ def check_glyphs(html: str) -> None:
         raise MissingGlyphError(missing)
 
 
-def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
+def pdf_fonts(path: Path | io.BytesIO) -> list[tuple[str, bool]]:
     """(BaseFont, embedded?) of every font in every page's resources, Type3 and descendants included."""
     from pypdf import PdfReader
 
     out: list[tuple[str, bool]] = []
-    for page in PdfReader(str(path)).pages:
+    for page in PdfReader(path if isinstance(path, io.BytesIO) else str(path)).pages:
         res = page.get("/Resources")
         res = res.get_object() if res is not None else {}
         fdict = res.get("/Font")
@@ -363,8 +364,6 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
 
     html = without_embedded_fonts(html)       # WeasyPrint gets the whole font files instead
     check_glyphs(html)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     font_config = FontConfiguration()
     styles = [CSS(string=font_face_css(), font_config=font_config)]
     if "@bottom-center" not in html:         # a caller's own HTML without our page CSS (statements)
@@ -376,13 +375,10 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
     notdef = [r.getMessage() for r in log.records if "notdef" in r.getMessage().lower()]
     if notdef:
         raise MissingGlyphError((), detail="；".join(sorted(set(notdef)))[:500])
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(buf.getvalue())
-    foreign = sorted({name for name, _ in pdf_fonts(tmp) if not _bundled(name)})
+    foreign = sorted({name for name, _ in pdf_fonts(buf) if not _bundled(name)})
     if foreign:
-        tmp.unlink()
         raise MissingGlyphError((), detail="排版时改用了系统字体 " + "、".join(foreign))
-    tmp.replace(out)
+    write_bytes_atomic(out, buf.getvalue())
     return sorted({f"PDF 排版提示：{r.getMessage()}" for r in log.records
                    if r.levelno >= logging.WARNING and not _NOISE.search(r.getMessage())})
 

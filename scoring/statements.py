@@ -28,6 +28,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from . import fonts
+from .atomic import write_bytes_atomic
 from .errors import ScoringError
 from .points import fmt, to_milli
 
@@ -600,8 +601,8 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
 def write_zip(path: Path, files: dict[str, bytes], when: _dt.date | None = None) -> Path:
     """A reproducible zip: entries sorted, one fixed time (the issue date, else 1980-01-01), mode 0644."""
     stamp = (when.year, when.month, when.day, 0, 0, 0) if when else (1980, 1, 1, 0, 0, 0)
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
             info = zipfile.ZipInfo(f"statements/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -609,5 +610,4 @@ def write_zip(path: Path, files: dict[str, bytes], when: _dt.date | None = None)
             info.create_system = 3
             info.flag_bits |= 0x800          # UTF-8 names (Chinese unit names)
             zf.writestr(info, files[name])
-    tmp.replace(path)
-    return path
+    return write_bytes_atomic(path, buf.getvalue())
