@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from .atomic import write_bytes_atomic
+from .xlsxio import restamp_zip
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -489,17 +489,6 @@ def write_bulletin_docx(result, params: Mapping[str, Any] | None, path: Path,
     cp.subject = ""
     buf = io.BytesIO()
     doc.save(buf)
-    return write_bytes_atomic(path, _fixed_zip(buf.getvalue(), (issue.year, issue.month, issue.day, 0, 0, 0)))
-
-
-def _fixed_zip(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
-    """The same package with every entry dated ``when`` (python-docx stamps the current time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o100644 << 16
-            fixed.create_system = 3
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    # python-docx stamps the current time into every zip entry: dated the issue date instead.
+    return write_bytes_atomic(path, restamp_zip(buf.getvalue(), (issue.year, issue.month, issue.day, 0, 0, 0),
+                                                external_attr=0o100644 << 16, create_system=3))

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
@@ -23,6 +24,24 @@ def _fixed_core_times(xml: bytes) -> bytes:
     return re.sub(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp + rb"\g<2>", xml)
 
 
+def restamp_zip(data: bytes, date_time: tuple[int, int, int, int, int, int] = ZIP_TIME, *,
+                external_attr: int = 0o600 << 16, create_system: int = 0,
+                edit: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """The zip package ``data`` (an .xlsx, a .docx) re-written deflated, entries in their order,
+    every entry dated ``date_time`` with the given attributes (writers stamp the current time);
+    ``edit(name, content)`` may change an entry's content."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = external_attr
+            entry.create_system = create_system
+            dst.writestr(entry, edit(info.filename, content) if edit else content)
+    return out.getvalue()
+
+
 def deterministic_bytes(wb) -> bytes:
     """The workbook as .xlsx bytes with fixed document times and zip entry times."""
     wb.properties.created = FIXED_TIME
@@ -30,18 +49,8 @@ def deterministic_bytes(wb) -> bytes:
     wb.properties.lastModifiedBy = None
     raw = io.BytesIO()
     wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _fixed_core_times(data)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            entry.create_system = 0
-            dst.writestr(entry, data)
-    return out.getvalue()
+    return restamp_zip(raw.getvalue(),
+                       edit=lambda name, xml: _fixed_core_times(xml) if name == "docProps/core.xml" else xml)
 
 
 def save_workbook_deterministic(wb, path: str | Path) -> Path:
