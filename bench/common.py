@@ -32,16 +32,24 @@ def run_once(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple
 
 
 def compare(name: str, measured: list[str], floor: list[str], repeat: int = 5, limit: float | None = None,
-            extra: dict | None = None) -> dict:
-    """Alternate measured/floor runs; report medians, the ratio and peak memory; write JSON."""
+            extra: dict | None = None, other_floors: dict[str, list[str]] | None = None) -> dict:
+    """Alternate measured/floor runs; report medians, the ratio and peak memory; write JSON.
+
+    ``other_floors``: further floors (name → command) run in the same rounds, reported with the
+    measured command's ratio to each (``other_floors`` in the JSON); the limit applies to ``floor``.
+    """
     m_times, f_times, m_rss = [], [], []
+    o_times: dict[str, list[float]] = {k: [] for k in (other_floors or {})}
     for i in range(repeat):
         ft, _ = run_once(floor)
+        for key, cmd in (other_floors or {}).items():
+            o_times[key].append(run_once(cmd)[0])
         mt, rss = run_once(measured)
         f_times.append(ft)
         m_times.append(mt)
         m_rss.append(rss)
-        print(f"  run {i + 1}/{repeat}: measured {mt:.2f} s, floor {ft:.2f} s", file=sys.stderr)
+        others = "".join(f", {k} {v[-1]:.2f} s" for k, v in o_times.items())
+        print(f"  run {i + 1}/{repeat}: measured {mt:.2f} s, floor {ft:.2f} s{others}", file=sys.stderr)
     res = {
         "benchmark": name,
         "measured_cmd": " ".join(measured),
@@ -55,9 +63,16 @@ def compare(name: str, measured: list[str], floor: list[str], repeat: int = 5, l
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         **(extra or {}),
     }
+    if other_floors:
+        res["other_floors"] = {
+            k: {"cmd": " ".join(other_floors[k]), "median_s": round(statistics.median(v), 3),
+                "ratio": round(statistics.median(m_times) / statistics.median(v), 2)}
+            for k, v in o_times.items()}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     verdict = "" if limit is None else ("  OK" if res["ratio"] <= limit else f"  OVER LIMIT {limit}")
     print(f"{name}: measured {res['measured_median_s']} s vs floor {res['floor_median_s']} s → "
           f"ratio {res['ratio']}, peak {res['peak_rss_mb']} MB{verdict}")
+    for k, o in res.get("other_floors", {}).items():
+        print(f"  vs {k}: floor {o['median_s']} s → ratio {o['ratio']}")
     return res

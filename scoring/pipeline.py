@@ -1,9 +1,10 @@
 """The main job: ``python -m scoring bulletin`` (one quarter) and ``year`` (four quarters).
 
 validate input → papermill (the notebook scores and writes scores.csv / ledger.csv / scores.xlsx;
-meanwhile this process scores too, for the statements and the Word copy, and checks the input text
-for characters the fonts lack) → nbconvert → bulletin.html → WeasyPrint → bulletin.pdf (meanwhile a
-forked child writes bulletin.docx and subsets the fonts the HTML embeds) → unit statements →
+meanwhile this process warms the renderers, and scores too when statements are wanted) →
+nbconvert → bulletin.html → WeasyPrint → bulletin.pdf (meanwhile a forked child scores, writes
+bulletin.docx, subsets the fonts the HTML embeds and checks the input text for characters the
+fonts lack) → unit statements →
 manifest.json, all in a staging folder beside the target, swapped into ``OUT/<Y>Q<Q>`` only when
 every step succeeded. A failed run leaves the previous output untouched; bad input writes nothing
 at all; a run killed in the middle of the swap gets the previous output back on the next run.
@@ -14,11 +15,11 @@ import argparse
 import dataclasses
 import datetime as dt
 import errno
+import gc
 import os
 import re
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -28,10 +29,8 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
-from . import rules as rules_mod
 from .errors import InputError, ScoringError
-
-ROOT = Path(__file__).resolve().parent.parent
+from .kernel import ROOT, WarmKernel, lean_imports
 NOTEBOOK = ROOT / "notebooks" / "quarterly_bulletin.ipynb"
 PARAMS_DIR = ROOT / "params"
 QUARTER_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -251,67 +250,6 @@ def _rel(path: Path) -> str:
 
 
 # ---- the steps -------------------------------------------------------------------------------------
-# What the bulletin notebook imports, and the caches its first chart fills: loaded while the kernel
-# starts, in parallel with the run's own input checks, instead of in the notebook's first cells.
-KERNEL_PRELOAD = ("import IPython.display, openpyxl, pandas, scoring.background, scoring.bulletin, scoring.charts, scoring.engine, "
-                  "scoring.loading, scoring.outputs, scoring.rules, scoring.workbook; "
-                  "scoring.fonts.setup_matplotlib(); scoring.fonts.covered()")
-_KERNEL_NOISE = ("running over TCP without encryption",)
-
-
-class WarmKernel:
-    """A python3 kernel (cwd = repo root) launched before the run needs it.
-
-    Starting a kernel and importing pandas, matplotlib and the scoring package takes seconds that
-    the kernel process spends on its own: launched first, it does them while this process checks
-    the input. The preload runs as the kernel's ``exec_lines`` (no history, no execution count),
-    so the executed notebook is the same as with a fresh kernel. The kernel's stderr goes to a
-    temporary file, passed on (less known noise) by :meth:`stderr_lines`.
-    """
-
-    def __init__(self, preload: str = KERNEL_PRELOAD) -> None:
-        from jupyter_client.manager import KernelManager
-
-        class _Manager(KernelManager):
-            # papermill (nbclient) drives the kernel with an asyncio client; this manager stays
-            # synchronous so that starting and killing need no event loop of ours.
-            client_class = "jupyter_client.asynchronous.AsyncKernelClient"
-
-            def client(self, **kwargs):
-                kc = super().client(**kwargs)
-                clients.append(kc)
-                return kc
-
-        clients: list = []
-        self._clients = clients
-        self._stderr = tempfile.TemporaryFile()
-        self.km = _Manager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(ROOT), stderr=self._stderr,
-                             extra_arguments=[f"--IPKernelApp.exec_lines={preload}"] if preload else [])
-
-    def stderr_lines(self) -> list[str]:
-        self._stderr.seek(0)
-        text = self._stderr.read().decode("utf-8", "replace")
-        self._stderr.seek(0, 2)
-        return [ln for ln in text.splitlines() if ln.strip() and not any(n in ln for n in _KERNEL_NOISE)]
-
-    def shutdown(self) -> None:
-        """Kill the kernel (every output it writes is written by the time the notebook has run)."""
-        if self._stderr.closed:
-            return
-        for kc in self._clients:
-            try:
-                kc.stop_channels()
-            except Exception:       # a client papermill already closed
-                pass
-        self._clients.clear()
-        try:
-            if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
-        finally:
-            self._stderr.close()
-
-
 def execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], progress: Progress,
                      kernel: WarmKernel | None = None):
     """Run the notebook with papermill in-process (cwd = repo root) on ``kernel`` (a fresh
@@ -321,8 +259,12 @@ def execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, An
 
     kernel = kernel or WarmKernel()
     try:
+        # request_save_on_cell_execute=False: papermill would otherwise rewrite the whole executed
+        # notebook (megabytes, with the charts' print copies) before and after every cell — ≈1 s a
+        # run; it is written once at the end (and on a failing cell) all the same.
         nb = pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
                                  kernel_name="python3", cwd=str(ROOT), progress_bar=False,
+                                 request_save_on_cell_execute=False,
                                  log_output=False, report_mode=False, km=kernel.km)
     except PapermillExecutionError as err:
         where = f"第 {err.exec_count} 个代码单元格" if err.exec_count else f"第 {err.cell_index + 1} 个单元格"
@@ -363,14 +305,6 @@ def undrawable_input(data) -> list[str]:
     return warnings
 
 
-def _score_and_check(data, rules, year: int, quarter: int, check_text: bool):
-    """The run's own Result (statements, bulletin.docx) and the input-text warnings: work for
-    this process while the kernel executes the notebook."""
-    from .engine import score
-
-    return score(data, rules, year=year, quarter=quarter), (undrawable_input(data) if check_text else [])
-
-
 class _Beside:
     """A call run in a thread, started now and joined later (its exception re-raised then)."""
 
@@ -397,16 +331,31 @@ class _Beside:
         return self._value
 
 
-def _html_and_docx(html: str, result, params: Mapping[str, str], images: Mapping[str, bytes],
-                   docx_path: Path) -> str:
-    """bulletin.html's fonts (subset to its characters) and bulletin.docx, in a forked child while
-    this process lays out the PDF: neither needs the other, and the run has two cores. Returns the
-    HTML with its fonts embedded."""
+def _docx_and_fonts(html: str, data, rules, year: int, quarter: int, params: Mapping[str, str],
+                    images: Mapping[str, bytes], docx_path: Path, check_text: bool) -> tuple[str, list[str]]:
+    """In a forked child while this process lays out the PDF (neither needs the other, and the run
+    has two cores): the run's own Result, bulletin.docx from it, bulletin.html's fonts subset to
+    its characters, and the warnings for input text the fonts cannot draw. Returns the HTML with
+    its fonts embedded and those warnings."""
     from .docx_export import write_bulletin_docx
+    from .engine import score
     from .render import embed_fonts
 
-    write_bulletin_docx(result, params, docx_path, charts=images)
-    return embed_fonts(html)
+    write_bulletin_docx(score(data, rules, year=year, quarter=quarter), params, docx_path, charts=images)
+    return embed_fonts(html), (undrawable_input(data) if check_text else [])
+
+
+@contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """Leave what the run holds so far (modules, data, the notebook) out of the garbage collector's
+    passes for a while: WeasyPrint makes millions of short-lived objects, and every full pass
+    would walk the whole heap again (≈10 % of the PDF's time). Unfrozen afterwards, so nothing is
+    kept past its use in a long-lived process (the tests, the year command)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _join_quietly(job) -> None:
@@ -462,7 +411,9 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int, quarter: int, o
 def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, params_file, notebook, data, rules,
                   progress, kernel, check_text) -> BulletinRun:
     from . import background
+    from . import rules as rules_mod
     from .loading import load_dataset
+    from .engine import score
     from .manifest import build_manifest, write_manifest
     from .render import html_to_pdf, notebook_to_html, prewarm, print_images
 
@@ -484,36 +435,39 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
     try:
         nb_params = {"year": year, "quarter": quarter, "data_dir": _rel(data_dir), "rules_file": _rel(rules_file),
                      "output_dir": _rel(staging), **params}
-        # This process waits on the kernel meanwhile: warm the renderers, score, check the text.
+        # This process waits on the kernel meanwhile: it warms the renderers and, for the
+        # statements, scores too. The notebook phase keeps both cores busy, so nothing else
+        # is done here that can wait for the PDF's (see _docx_and_fonts).
         warming = prewarm()
-        scoring = _Beside(_score_and_check, data, rules, year, quarter, check_text)
+        scoring = _Beside(score, data, rules, year, quarter) if statements else None
         try:
             with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
                 nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress, kernel)
         finally:
             warming.join()
-            scoring.join()             # no thread of a failed run is left running (a later fork)
-        result, text_warnings = scoring.result()
-        warnings += text_warnings
+            if scoring is not None:
+                scoring.join()         # no thread of a failed run is left running (a later fork)
         warnings += _stderr_of(nb)
         title = bulletin_title(year, quarter)
         images = print_images(nb)
         with progress.step("生成 bulletin.html"):
             html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER,
                                     embed=False)
-        beside = background.start(_html_and_docx, html, result, params, images, staging / "bulletin.docx")
+        beside = background.start(_docx_and_fonts, html, data, rules, year, quarter, params, images,
+                                  staging / "bulletin.docx", check_text)
         try:
-            with progress.step("生成 bulletin.pdf"):
+            with progress.step("生成 bulletin.pdf"), _old_objects_frozen():
                 warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging, images=images)
         except BaseException:
             _join_quietly(beside)          # it writes into the staging folder removed below
             raise
         with progress.step("生成 bulletin.docx，bulletin.html 嵌入字体"):
-            html = beside.result()
+            html, text_warnings = beside.result()
+        warnings += text_warnings
         (staging / "bulletin.html").write_text(html, encoding="utf-8")
-        if statements:
+        if scoring is not None:
             with progress.step("生成各单位得分明细单"):
-                warnings += _statements(result, staging, params)
+                warnings += _statements(scoring.result(), staging, params)
         with progress.step("写出 manifest.json"):
             inputs = [Path(p) for p in data.files]
             manifest = build_manifest(inputs=inputs, rules_file=Path(rules_file),
@@ -541,26 +495,21 @@ def _summary(run: BulletinRun, progress: Progress, total: float) -> None:
 
 # ---- commands --------------------------------------------------------------------------------------
 def _rules_path(args: argparse.Namespace) -> Path:
+    from . import rules as rules_mod
+
     return Path(args.rules) if getattr(args, "rules", None) else rules_mod.DEFAULT_RULES
-
-
-def _lean_imports() -> None:
-    """jsonschema (under nbformat, under papermill and nbconvert) compiles 39 lark grammars at
-    import when the optional rfc3987_syntax is installed, only to check the "iri" string format,
-    which no notebook schema uses: ≈1.7 s of every run. The command's process goes without it."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)   # `import rfc3987_syntax` → ImportError
 
 
 def bulletin_command(args: argparse.Namespace) -> int:
     """``python -m scoring bulletin``: validate first (InputError → exit 2, nothing written)."""
-    from .loading import load_dataset
-
-    _lean_imports()
+    lean_imports()
     t0 = time.perf_counter()
     progress = Progress()
     kernel = WarmKernel()             # boots while the input is checked; killed if that fails
     try:
+        from . import rules as rules_mod       # pandas and the rest: imported while the kernel boots
+        from .loading import load_dataset
+
         rules_file = _rules_path(args)
         rules = rules_mod.load(rules_file)
         with progress.step("检查输入数据"):
@@ -580,13 +529,14 @@ def bulletin_command(args: argparse.Namespace) -> int:
 def year_command(args: argparse.Namespace) -> int:
     """``python -m scoring year``: the four quarters in turn; one failing quarter does not stop the
     others; exit non-zero if any failed."""
-    from .loading import load_dataset
-
-    _lean_imports()
+    lean_imports()
     t0 = time.perf_counter()
     progress = Progress()
     kernel = WarmKernel()             # the first quarter's; each quarter starts the next one's
     try:
+        from . import rules as rules_mod
+        from .loading import load_dataset
+
         rules_file = _rules_path(args)
         rules = rules_mod.load(rules_file)
         with progress.step("检查输入数据"):

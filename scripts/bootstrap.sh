@@ -42,5 +42,8 @@ if ! "$VENV/bin/python" -m pip install "${args[@]}" -e '.[dev]' >"$log" 2>&1; th
 fi
 # The kernel the notebooks run on is the venv's own python.
 "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+# Byte-code for the package even where PYTHONDONTWRITEBYTECODE is set: every run starts two
+# interpreters (the command and the notebook's kernel) that would otherwise compile it each time.
+"$VENV/bin/python" -m compileall -q scoring >/dev/null
 touch "$VENV/.installed"
 echo "[setup] 完成 / done"

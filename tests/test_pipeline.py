@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from scoring import pipeline
+from scoring import rules as rules_mod
 from scoring.errors import ScoringError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,7 +38,7 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def _run(out: Path, notebook: Path = NOTEBOOK) -> pipeline.BulletinRun:
-    return pipeline.run_bulletin(data_dir=DATA, rules_file=pipeline.rules_mod.DEFAULT_RULES, year=2023, quarter=3,
+    return pipeline.run_bulletin(data_dir=DATA, rules_file=rules_mod.DEFAULT_RULES, year=2023, quarter=3,
                                  out=out, statements=False, notebook=notebook,
                                  progress=pipeline.Progress(stream=io.StringIO()))
 
