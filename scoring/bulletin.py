@@ -107,7 +107,7 @@ def _tr(cells: list[str], numeric: set[int], css: str = "") -> str:
 
 
 def figure(svg: str | None, caption: str) -> str:
-    """An inline SVG chart (from scoring.charts) with its caption; "" when there is no chart."""
+    """A chart (an <img> from scoring.charts, or inline SVG) with its caption; "" when there is none."""
     if not svg:
         return ""
     body = svg[svg.find("<svg"):] if "<svg" in svg else svg   # drop the XML prolog and doctype

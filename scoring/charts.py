@@ -1,18 +1,17 @@
-"""The bulletin's charts: matplotlib figures returned as deterministic SVG strings.
+"""The bulletin's charts: matplotlib figures, each drawn once as a PNG placed by an <img> tag.
 
-Text is drawn as paths in the bundled Noto Sans CJK SC (fonts.setup_matplotlib), so the SVG needs
-no font and carries no <text>; the hash salt is fixed and the metadata empty, so the same Result
-gives the same bytes. Every chart fits the A4 text width of GB/T 9704 (156 mm) and is at most
-110 mm high, so none splits across pages. One weight only: nothing bold.
+The same picture serves the HTML (a data: URI, 200 dpi: sharp on high-density screens), the PDF
+(WeasyPrint places an RGB PNG's data as it is) and the Word copy. Text is drawn in the bundled
+Noto Sans CJK SC (fonts.setup_matplotlib); the PNG carries no metadata, so the same Result gives
+the same bytes. Every chart fits the A4 text width of GB/T 9704 (156 mm) and is at most 110 mm
+high, so none splits across pages. One weight only: nothing bold.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import io
-import re
-from contextlib import contextmanager
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
 import matplotlib
 
@@ -24,7 +23,6 @@ import pandas as pd  # noqa: E402
 
 from . import fonts  # noqa: E402
 from .points import to_float, to_milli  # noqa: E402
-from .render import PRINT_MIME  # noqa: E402
 from .result import Result  # noqa: E402
 
 MM = 1 / 25.4
@@ -42,10 +40,7 @@ SCORE = "#2e75b6"
 VETO = "#7f7f7f"
 CAP = "#c0392b"
 LEVEL_COLOURS = ("#9dc3e6", "#2e75b6", "#1f3864")
-PRINT_DPI = 200         # the PDF's copy of each chart (see print_copies)
-
-# Collector of print copies while print_copies() is active: {id prefix: PNG bytes}.
-_print_copies: dict[str, bytes] | None = None
+DPI = 200               # 1228 px across the text width: print quality, sharp on 2x screens
 
 
 def _setup() -> None:
@@ -59,74 +54,38 @@ def _setup() -> None:
 
 
 def _prefix(name: str) -> str:
+    """The chart's key (``data-chart``), by which the pipeline hands its picture to the Word copy."""
     return "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8] + "-"
 
 
-def _svg(fig: plt.Figure, name: str) -> str:
-    """The figure as SVG text, closed afterwards; ids prefixed so that several charts can be
-    inlined in one HTML page without clashing (matplotlib numbers them patch_1, text_1 … per file).
-    While :func:`print_copies` is active, the same drawing is also kept as a PNG."""
-    buf = io.StringIO()
+def _image(fig: plt.Figure, name: str) -> str:
+    """The figure as an <img> of its PNG (:func:`_png`), as wide as the figure; closed afterwards."""
     try:
-        fig.savefig(buf, format="svg", metadata=fonts.SVG_METADATA)
-        if _print_copies is not None:
-            _print_copies[_prefix(name)] = _png(fig)
+        png = _png(fig)
+        width_pt = fig.get_figwidth() * 72
     finally:
         plt.close(fig)
-    prefix = _prefix(name)
-    svg = buf.getvalue()
-    svg = re.sub(r'\bid="', f'id="{prefix}', svg)
-    svg = svg.replace('href="#', f'href="#{prefix}').replace("url(#", f"url(#{prefix}")
-    return svg
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img class="chart" data-chart="{_prefix(name)}" alt="" style="width: {width_pt:.2f}pt" '
+            f'src="data:image/png;base64,{data}">')
 
 
 def _png(fig: plt.Figure) -> bytes:
-    """The figure as drawn for the SVG, at PRINT_DPI: the layout the SVG save computed is kept
-    (not run again), so both copies place every element alike.
+    """The figure at DPI as an RGB PNG without metadata (the figure is opaque white).
 
-    Saved as an RGB PNG (the figure is opaque white): WeasyPrint places an RGB PNG's data as it is,
-    but splits an RGBA one into colour and mask and compresses both again (≈0.3 s a bulletin)."""
+    Why not SVG for the HTML and a PNG for print: drawing every chart twice was a third of the
+    notebook's time, and WeasyPrint draws SVG glyph outline by glyph outline (seconds a bulletin);
+    RGB rather than RGBA, because WeasyPrint places an RGB PNG's data as it is but splits an RGBA
+    one into colour and mask and compresses both again."""
     from PIL import Image
 
-    fig.set_layout_engine("none")
     raw = io.BytesIO()
-    fig.savefig(raw, format="rgba", dpi=PRINT_DPI)
-    width, height = int(fig.get_figwidth() * PRINT_DPI), int(fig.get_figheight() * PRINT_DPI)
+    fig.savefig(raw, format="rgba", dpi=DPI)
+    width, height = int(fig.get_figwidth() * DPI), int(fig.get_figheight() * DPI)
     rgba = Image.frombuffer("RGBA", (width, height), raw.getbuffer(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
     rgba.convert("RGB").save(buf, format="PNG")
     return buf.getvalue()
-
-
-@contextmanager
-def print_copies() -> Iterator[dict[str, bytes]]:
-    """Also keep a PNG (PRINT_DPI) of every chart drawn inside the block, keyed by the chart's SVG
-    id prefix, for the PDF.
-
-    WeasyPrint draws SVG in pure Python, glyph outline by glyph outline: the bulletin's charts
-    took most of the PDF's time. The HTML keeps the vector SVG; the PDF places this copy, drawn by
-    matplotlib with the same bundled font in the same layout.
-    """
-    global _print_copies
-    outer, _print_copies = _print_copies, {}
-    try:
-        yield _print_copies
-    finally:
-        _print_copies = outer
-
-
-def with_print_copies(chart: Callable[..., object], *args) -> tuple[object, dict[str, bytes]]:
-    """``chart(*args)`` and the print copies it drew: for charts drawn in another process
-    (scoring.background), whose copies are merged into the notebook's own afterwards."""
-    with print_copies() as copies:
-        drawn = chart(*args)
-    return drawn, dict(copies)
-
-
-def print_copies_output(copies: Mapping[str, bytes]) -> dict[str, dict[str, str]]:
-    """A display bundle carrying the print copies in the executed notebook (the bulletin template
-    leaves it out of the HTML; scoring.render.print_images reads it back)."""
-    return {PRINT_MIME: {k: base64.b64encode(v).decode("ascii") for k, v in sorted(copies.items())}}
 
 
 def _figure(height_mm: float) -> tuple[plt.Figure, plt.Axes]:
@@ -179,7 +138,7 @@ def score_ranking(result: Result, category: str) -> str:
     ax.set_ylim(-0.6, len(cur) + 0.4)
     ax.set_xlabel("本季得分（分）")
     ax.tick_params(axis="y", length=0)
-    return _svg(fig, f"ranking-{category}")
+    return _image(fig, f"ranking-{category}")
 
 
 def score_makeup(result: Result, category: str) -> str:
@@ -208,7 +167,7 @@ def score_makeup(result: Result, category: str) -> str:
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("分")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, handlelength=1.2)
-    return _svg(fig, f"makeup-{category}")
+    return _image(fig, f"makeup-{category}")
 
 
 def ytd_progress(result: Result) -> str:
@@ -242,7 +201,7 @@ def ytd_progress(result: Result) -> str:
     handles.insert(0, plt.Line2D([], [], color=CARRY, linewidth=0.6))
     labels.insert(0, "各单位")
     fig.legend(handles, labels, loc="outside lower center", ncol=3)
-    return _svg(fig, "ytd-progress")
+    return _image(fig, "ytd-progress")
 
 
 def adoptions(result: Result) -> str:
@@ -282,7 +241,7 @@ def adoptions(result: Result) -> str:
     axes[-1, 0].set_xlabel("录用信息（条）")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncol=len(levels), handlelength=1.2)
-    return _svg(fig, "adoptions")
+    return _image(fig, "adoptions")
 
 
 def per_category(chart: Callable[[Result, str], str], result: Result) -> Mapping[str, str]:

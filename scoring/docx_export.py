@@ -348,15 +348,15 @@ def _shade(cell, fill: str) -> None:
 # ---- charts as PNG --------------------------------------------------------------------------------
 @contextmanager
 def _charts_as_png(images: dict[str, bytes]) -> Iterator[Any]:
-    """The bulletin's chart functions, drawing PNG (200 dpi) instead of SVG.
+    """The bulletin's chart functions, handing over their PNG (200 dpi) instead of an <img>.
 
-    scoring.charts builds each figure then hands it to ``charts._svg``; swapping that one function
-    for the duration gives the very same figures as bitmaps Word can show, keyed by a marker that
-    bulletin.figure() places where the SVG would go.
+    scoring.charts builds each figure then hands it to ``charts._image``; swapping that one
+    function for the duration gives the very same figures as bitmaps Word can show, keyed by a
+    marker that bulletin.figure() places where the <img> would go.
     """
     from . import charts
 
-    original = charts._svg
+    original = charts._image
 
     def to_png(fig, name: str) -> str:
         import matplotlib.pyplot as plt
@@ -369,22 +369,22 @@ def _charts_as_png(images: dict[str, bytes]) -> Iterator[Any]:
         images[name] = buf.getvalue()
         return f"{PNG_MARK}{name} "
 
-    charts._svg = to_png
+    charts._image = to_png
     try:
         yield charts
     finally:
-        charts._svg = original
+        charts._image = original
 
 
 def chart_key(name: str) -> str:
-    """The id prefix scoring.charts gives the chart ``name`` (``charts._prefix``), which also keys
-    its print copy (scoring.render.print_images); computed here so that placing print copies
-    needs no matplotlib."""
+    """The key scoring.charts gives the chart ``name`` (``charts._prefix``, its <img>'s
+    ``data-chart``), which keys its picture (scoring.render.chart_images); computed here so that
+    placing the pictures needs no matplotlib."""
     return "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8] + "-"
 
 
 def _placed_charts(result, copies: Mapping[str, bytes], images: dict[str, bytes]) -> dict[str, Any]:
-    """The chart set for print copies the notebook already drew: nothing is drawn again.
+    """The chart set for the pictures the notebook already drew: nothing is drawn again.
 
     Names and categories as scoring.charts gives them (``per_category``: categories that have
     units, in the rules' order); a chart without a copy is left out, as a chart never drawn."""
@@ -457,8 +457,8 @@ def write_bulletin_docx(result, params: Mapping[str, Any] | None, path: Path,
     ``params`` are the notebook's parameters (issue_number, issue_date, doc_number, cc,
     next_steps, issuer; missing ones take the data contract's defaults). ``charts``: None draws
     the bulletin's charts (scoring.charts) as PNG; False leaves them out; a mapping {chart id
-    prefix: PNG} — the print copies an executed bulletin notebook carries
-    (scoring.render.print_images), drawn at the same 200 dpi — places those, drawing nothing.
+    key: PNG} — the charts an executed bulletin notebook shows
+    (scoring.render.chart_images), drawn at the same 200 dpi — places those, drawing nothing.
     """
     import docx
 

@@ -415,7 +415,7 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
     from .loading import load_dataset
     from .engine import score
     from .manifest import build_manifest, write_manifest
-    from .render import html_to_pdf, notebook_to_html, prewarm, print_images
+    from .render import chart_images, html_to_pdf, notebook_to_html, prewarm
 
     progress = progress or Progress()
     rules = rules or rules_mod.load(rules_file)
@@ -449,7 +449,7 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
                 scoring.join()         # no thread of a failed run is left running (a later fork)
         warnings += _stderr_of(nb)
         title = bulletin_title(year, quarter)
-        images = print_images(nb)
+        images = chart_images(nb)
         with progress.step("生成 bulletin.html"):
             html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER,
                                     embed=False)
@@ -457,7 +457,7 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
                                   staging / "bulletin.docx", check_text)
         try:
             with progress.step("生成 bulletin.pdf"), _old_objects_frozen():
-                warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging, images=images)
+                warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
         except BaseException:
             _join_quietly(beside)          # it writes into the staging folder removed below
             raise

@@ -25,9 +25,6 @@ from .errors import ScoringError
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BULLETIN_TEMPLATE = TEMPLATES / "bulletin"
 DEFAULT_AUTHOR = "溧阳市大数据管理局"
-# The notebook output that carries the charts' print copies (scoring.charts.print_copies) to the
-# PDF; the bulletin template leaves it out of the HTML.
-PRINT_MIME = "application/vnd.liyang.print-charts+json"
 
 
 class MissingGlyphError(ScoringError):
@@ -303,39 +300,37 @@ _NOISE = re.compile(r"^Ignored `[^`]*` at \d+:\d+, unknown property|notdef", re.
 
 
 _INLINE_SVG = re.compile(r"<svg\b.*?</svg\s*>", re.S | re.I)
-_SVG_PREFIX = re.compile(r'\bid="(c[0-9a-f]{8}-)')
 _SVG_WIDTH = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+pt)"')
 
 
-def print_images(nb) -> dict[str, bytes]:
-    """The charts' print copies (scoring.charts.print_copies) carried by an executed notebook,
-    keyed by each chart's SVG id prefix; {} when the notebook has none."""
+_CHART_IMG = re.compile(r'<img class="chart" data-chart="([^"]+)"[^>]*?\bsrc="data:image/png;base64,([^"]+)"')
+
+
+def chart_images(nb) -> dict[str, bytes]:
+    """The charts (scoring.charts) an executed notebook shows, as PNG keyed by each chart's
+    ``data-chart`` key: what the Word copy places, nothing drawn again; {} when there are none."""
     import base64
 
     out: dict[str, bytes] = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            for key, data in output.get("data", {}).get(PRINT_MIME, {}).items():
+            html = output.get("data", {}).get("text/html", "")
+            for key, data in _CHART_IMG.findall("".join(html) if isinstance(html, list) else html):
                 out[key] = base64.b64decode(data)
     return out
 
 
-def _svg_as_images(html: str, images: dict[str, bytes] | None = None) -> str:
-    """Inline charts → <img> for WeasyPrint: the chart's print copy (PNG) when ``images`` has one,
-    else the SVG as a data URI (the same vector drawing, but its thousands of path nodes stay out
-    of the HTML's style cascade). Either way the image gets the SVG's width."""
+def _svg_as_images(html: str) -> str:
+    """Inline SVG → <img> with the SVG as a data URI, for WeasyPrint: the same vector drawing,
+    but its thousands of path nodes stay out of the HTML's style cascade. The image gets the
+    SVG's width. (The bulletin's own charts are PNG <img> already: scoring.charts.)"""
     import base64
 
     def swap(m: re.Match) -> str:
         svg = m.group(0)
-        prefix = _SVG_PREFIX.search(svg)
-        png = (images or {}).get(prefix.group(1)) if prefix else None
         width = _SVG_WIDTH.search(svg)
         # An <img>'s own size would be taken in CSS pixels (3/4 of the pt the chart is drawn in).
         size = f' style="width: {width.group(1)}"' if width else ""
-        if png is not None:
-            data = base64.b64encode(png).decode("ascii")
-            return f'<img class="chart-png" alt=""{size} src="data:image/png;base64,{data}">'
         if "xmlns=" not in svg[:400]:
             svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -349,11 +344,8 @@ def _bundled(base_font: str) -> bool:
     return name.startswith(("NotoSerifCJK", "NotoSansCJK"))
 
 
-def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
-                images: dict[str, bytes] | None = None) -> list[str]:
+def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None) -> list[str]:
     """Render ``html`` to ``out`` with WeasyPrint and the bundled fonts; return warnings.
-
-    ``images`` (from :func:`print_images`) replaces inline SVG charts by their print copies.
 
     Raises :class:`MissingGlyphError` when the text holds a character the bundled fonts lack,
     when WeasyPrint draws a .notdef glyph, or when it had to fall back to a system font.
@@ -369,7 +361,7 @@ def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None,
     if "@bottom-center" not in html:         # a caller's own HTML without our page CSS (statements)
         styles.append(CSS(string=page_css(), font_config=font_config))
     with _weasyprint_log() as log:
-        doc = HTML(string=_svg_as_images(html, images), base_url=str(base_url) if base_url else str(Path.cwd()))
+        doc = HTML(string=_svg_as_images(html), base_url=str(base_url) if base_url else str(Path.cwd()))
         buf = io.BytesIO()
         doc.write_pdf(buf, stylesheets=styles, font_config=font_config, uncompressed_pdf=False)
     notdef = [r.getMessage() for r in log.records if "notdef" in r.getMessage().lower()]

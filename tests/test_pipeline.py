@@ -299,15 +299,15 @@ def test_the_word_bulletin_is_written_beside_the_pdf_with_every_unit_and_every_c
     import docx
     import nbformat
 
-    from scoring.render import print_images
+    from scoring.render import chart_images
 
     d = docx.Document(str(folder / "bulletin.docx"))
     text = "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
     assert "2023年第三季度" in text
     for unit in UNITS:
         assert unit in text, unit
-    # Every chart the notebook drew is placed from its print copy: one picture per copy.
-    copies = print_images(nbformat.read(str(folder / "bulletin.ipynb"), as_version=4))
+    # Every chart the notebook drew is placed from the notebook's own picture: one picture per chart.
+    copies = chart_images(nbformat.read(str(folder / "bulletin.ipynb"), as_version=4))
     assert copies and len(d.inline_shapes) == len(copies)
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert m["outputs"]["bulletin.docx"] == hashlib.sha256((folder / "bulletin.docx").read_bytes()).hexdigest()
