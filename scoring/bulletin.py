@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import math
+import re
+import unicodedata
 from typing import Mapping
 
 import pandas as pd
@@ -88,14 +91,55 @@ def _change(now: int, before: int | None) -> str:
     return f"+{d}" if d > 0 else str(d)
 
 
+_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+TEXT_WIDTH_EM = 46.5      # 156 mm of 9.5 pt table text (page.css)
+CELL_PADDING_EM = 1.0     # 1.6 mm each side (page.css)
+
+
+def _width_em(cell_html: str) -> float:
+    """How wide a cell's text runs, in em: CJK, full-width and the marks (▲ ★ ※) one em, the rest
+    (digits, Latin, the decimal point) about half."""
+    shown = html.unescape(_TAG.sub("", cell_html))
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in shown)
+
+
+def column_widths(headers: list[str], rows: list[str], numeric: set[int]) -> list[float]:
+    """Each column's share of a full-width table, in per cent, from the text it holds.
+
+    A header may take two lines; numbers never wrap (td.num), so numeric columns get what their
+    widest number needs and the text columns share the rest in proportion to theirs (wrapping
+    when it is too little). Worked out here rather than by the PDF renderer's automatic table
+    layout, which measures every cell's text twice (a tenth of the bulletin's PDF time).
+    """
+    need = [max(math.ceil(_width_em(h) / 2), 2.0) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(_CELL.findall(row)[:len(need)]):
+            need[i] = max(need[i], _width_em(cell))
+    need = [n + CELL_PADDING_EM for n in need]
+    fixed = sum(n for i, n in enumerate(need) if i in numeric)
+    free = sum(n for i, n in enumerate(need) if i not in numeric)
+    if free and fixed < TEXT_WIDTH_EM:
+        scale = max(TEXT_WIDTH_EM - fixed, 0) / free
+        if scale < 1:                    # text columns wrap; numbers keep their width
+            need = [n if i in numeric else n * scale for i, n in enumerate(need)]
+    total = sum(need)
+    return [round(100 * n / total, 2) for n in need]
+
+
 def _table(headers: list[str], rows: list[str], css: str = "data", caption: str = "",
            numeric: set[int] | None = None) -> str:
-    """A table: ``rows`` are ready-made ``<tr>`` strings; ``numeric`` header positions get td.num."""
+    """A table: ``rows`` are ready-made ``<tr>`` strings; ``numeric`` header positions get td.num.
+    A full-width ("data") table is laid out fixed, with :func:`column_widths`."""
     numeric = numeric or set()
     # Headers stay unclassed (centred, free to wrap) so the unit column keeps its width.
     head = "".join(f"<th>{h}</th>" for h in headers)
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead>'
+    cols = ""
+    if css == "data":
+        cols = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in column_widths(headers, rows, numeric)) \
+            + "</colgroup>"
+    return (f'<table class="{css}">{cap}{cols}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 

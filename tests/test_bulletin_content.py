@@ -341,3 +341,25 @@ def test_the_notebook_runs_under_papermill_on_a_small_dataset(tmp_path):
         assert h in html
     assert html.count('<img class="chart" data-chart="') == 8       # 3 rankings, 3 make-ups, adoptions, progress
     assert (out / "scores.csv").exists() and (out / "ledger.csv").exists() and (out / "scores.xlsx").exists()
+
+
+def test_table_columns_get_widths_from_their_text_with_headers_on_up_to_two_lines():
+    # 排名: header 2 em on two lines → 1, floor 2; cell "1" 0.55 → 2. 单位: header 1 em → 2;
+    # cell 溧城街道 4 em → 4. 本季得分: header 4 em on two lines → 2; "25" 1.1 → 2.
+    # Plus 1 em padding each: 3 + 5 + 3 = 11 em, well within 46.5 → shares 3/11, 5/11, 3/11.
+    rows = ['<tr><td class="num">1</td><td>溧城街道</td><td class="num">25</td></tr>']
+    assert bulletin.column_widths(["排名", "单位", "本季得分"], rows, {0, 2}) == [27.27, 45.45, 27.27]
+
+
+def test_numbers_keep_their_width_when_a_long_name_would_need_more_than_the_page():
+    # Numbers: 2 + 1 em each (6 em); the name column wants 60 + 1 em but gets 46.5 − 6 = 40.5 em
+    # and wraps: shares 3/46.5 = 6.45 %, 40.5/46.5 = 87.1 %.
+    rows = [f'<tr><td class="num">1</td><td>{"长" * 60}</td><td class="num">25</td></tr>']
+    assert bulletin.column_widths(["排名", "单位", "得分"], rows, {0, 2}) == [6.45, 87.1, 6.45]
+
+
+def test_full_width_tables_carry_their_column_widths_and_compact_ones_do_not():
+    full = bulletin._table(["单位", "得分"], ['<tr><td>甲</td><td class="num">1</td></tr>'], numeric={1})
+    compact = bulletin._table(["单位"], ["<tr><td>甲</td></tr>"], css="compact")
+    assert full.count("<col ") == 2 and "<colgroup>" in full
+    assert "<colgroup>" not in compact
