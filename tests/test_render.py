@@ -225,3 +225,35 @@ def test_an_unknown_character_reaching_weasyprint_raises_instead_of_printing_a_b
     with pytest.raises(render.MissingGlyphError):
         render.html_to_pdf("<html><body><p>表情😀</p></body></html>", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _png_bytes(colour=(200, 30, 30)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_an_embedded_picture_is_placed_and_a_network_one_is_never_fetched(tmp_path, monkeypatch):
+    import base64
+    import urllib.request
+
+    from pypdf import PdfReader
+
+    opened: list[str] = []
+    real_open = urllib.request.OpenerDirector.open
+
+    def spy(self, url, *args, **kwargs):
+        opened.append(url if isinstance(url, str) else url.full_url)
+        return real_open(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", spy)
+    data = base64.b64encode(_png_bytes()).decode("ascii")
+    html = (f'<html><body><p>图</p><img src="data:image/png;base64,{data}">'
+            '<img src="http://example.invalid/x.png"></body></html>')
+    warnings = render.html_to_pdf(html, tmp_path / "p.pdf")
+    page = PdfReader(str(tmp_path / "p.pdf")).pages[0]
+    assert len(page.images) == 1                       # the embedded one, served from memory
+    assert not any(u.startswith("http") for u in opened)
+    assert any("example.invalid" in w for w in warnings)
