@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # What the bulletin notebook imports, and the caches its first chart fills: loaded while the kernel
 # starts, in parallel with the run's own input checks, instead of in the notebook's first cells.
-KERNEL_PRELOAD = ("import IPython.display, openpyxl, pandas, scoring.background, scoring.bulletin, scoring.charts, scoring.engine, "
+KERNEL_PRELOAD = ("import IPython.display, pandas, scoring.background, scoring.bulletin, scoring.charts, scoring.engine, "
                   "scoring.loading, scoring.outputs, scoring.rules, scoring.workbook; "
                   "scoring.fonts.setup_matplotlib(); scoring.fonts.covered()")
 _KERNEL_NOISE = ("running over TCP without encryption",)

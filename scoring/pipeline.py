@@ -1,10 +1,11 @@
 """The main job: ``python -m scoring bulletin`` (one quarter) and ``year`` (four quarters).
 
-validate input → papermill (the notebook scores and writes scores.csv / ledger.csv / scores.xlsx;
+validate input → papermill (the notebook scores, draws the charts and renders the sections;
 meanwhile this process warms the renderers, and scores too when statements are wanted) →
 nbconvert → bulletin.html → WeasyPrint → bulletin.pdf (meanwhile a forked child scores, writes
-bulletin.docx, subsets the fonts the HTML embeds and checks the input text for characters the
-fonts lack) → unit statements →
+scores.csv / ledger.csv / scores.xlsx — the notebook's own writing of them is switched off with
+write_tables=False — and bulletin.docx, subsets the fonts the HTML embeds and checks the input text
+for characters the fonts lack) → unit statements →
 manifest.json, all in a staging folder beside the target, swapped into ``OUT/<Y>Q<Q>`` only when
 every step succeeded. A failed run leaves the previous output untouched; bad input writes nothing
 at all; a run killed in the middle of the swap gets the previous output back on the next run.
@@ -36,10 +37,10 @@ PARAMS_DIR = ROOT / "params"
 QUARTER_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 ISSUER = "溧阳市大数据管理局"
 # Keys a params/<Y>Q<Q>.yaml may hold: the notebook's parameters (docs/ARCHITECTURE.md).
-PARAM_KEYS = ("year", "quarter", "data_dir", "rules_file", "output_dir", "issue_number", "issue_date",
-              "doc_number", "cc", "next_steps", "issuer")
+PARAM_KEYS = ("year", "quarter", "data_dir", "rules_file", "output_dir", "write_tables", "issue_number",
+              "issue_date", "doc_number", "cc", "next_steps", "issuer")
 # The run decides these from its command line; a params file's values are for plain papermill use.
-RUN_KEYS = ("year", "quarter", "data_dir", "rules_file", "output_dir")
+RUN_KEYS = ("year", "quarter", "data_dir", "rules_file", "output_dir", "write_tables")
 
 
 class RunError(ScoringError):
@@ -331,17 +332,21 @@ class _Beside:
         return self._value
 
 
-def _docx_and_fonts(html: str, data, rules, year: int, quarter: int, params: Mapping[str, str],
-                    images: Mapping[str, bytes], docx_path: Path, check_text: bool) -> tuple[str, list[str]]:
+def _beside_the_pdf(html: str, data, rules, year: int, quarter: int, params: Mapping[str, str],
+                    images: Mapping[str, bytes], folder: Path, check_text: bool) -> tuple[str, list[str]]:
     """In a forked child while this process lays out the PDF (neither needs the other, and the run
-    has two cores): the run's own Result, bulletin.docx from it, bulletin.html's fonts subset to
-    its characters, and the warnings for input text the fonts cannot draw. Returns the HTML with
-    its fonts embedded and those warnings."""
+    has two cores, which the notebook kept busy until now): the run's own Result; scores.csv,
+    ledger.csv and scores.xlsx from it (the notebook runs with write_tables=False); bulletin.docx;
+    bulletin.html's fonts subset to its characters; the warnings for input text the fonts cannot
+    draw. Returns the HTML with its fonts embedded and those warnings."""
     from .docx_export import write_bulletin_docx
     from .engine import score
     from .render import embed_fonts
+    from .workbook import write_outputs
 
-    write_bulletin_docx(score(data, rules, year=year, quarter=quarter), params, docx_path, charts=images)
+    result = score(data, rules, year=year, quarter=quarter)
+    write_outputs(result, folder)
+    write_bulletin_docx(result, params, folder / "bulletin.docx", charts=images)
     return embed_fonts(html), (undrawable_input(data) if check_text else [])
 
 
@@ -434,14 +439,14 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
     warnings: list[str] = list(data.notes)
     try:
         nb_params = {"year": year, "quarter": quarter, "data_dir": _rel(data_dir), "rules_file": _rel(rules_file),
-                     "output_dir": _rel(staging), **params}
+                     "output_dir": _rel(staging), "write_tables": False, **params}
         # This process waits on the kernel meanwhile: it warms the renderers and, for the
         # statements, scores too. The notebook phase keeps both cores busy, so nothing else
         # is done here that can wait for the PDF's (see _docx_and_fonts).
         warming = prewarm()
         scoring = _Beside(score, data, rules, year, quarter) if statements else None
         try:
-            with progress.step("执行通报笔记本（计分、写出 scores.csv / ledger.csv / scores.xlsx）"):
+            with progress.step("执行通报笔记本（计分、图表、通报各部分）"):
                 nb = execute_notebook(notebook, staging / "bulletin.ipynb", nb_params, progress, kernel)
         finally:
             warming.join()
@@ -453,15 +458,15 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
         with progress.step("生成 bulletin.html"):
             html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER,
                                     embed=False)
-        beside = background.start(_docx_and_fonts, html, data, rules, year, quarter, params, images,
-                                  staging / "bulletin.docx", check_text)
+        beside = background.start(_beside_the_pdf, html, data, rules, year, quarter, params, images,
+                                  staging, check_text)
         try:
             with progress.step("生成 bulletin.pdf"), _old_objects_frozen():
                 warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
         except BaseException:
             _join_quietly(beside)          # it writes into the staging folder removed below
             raise
-        with progress.step("生成 bulletin.docx，bulletin.html 嵌入字体"):
+        with progress.step("写出 scores.csv / ledger.csv / scores.xlsx、bulletin.docx，bulletin.html 嵌入字体"):
             html, text_warnings = beside.result()
         warnings += text_warnings
         (staging / "bulletin.html").write_text(html, encoding="utf-8")

@@ -301,8 +301,8 @@ def test_numerals_are_chinese(n, zh):
 
 # ---- the notebook --------------------------------------------------------------------------------
 NOTEBOOK = ROOT / "notebooks" / "quarterly_bulletin.ipynb"
-PARAMETERS = ["year", "quarter", "data_dir", "rules_file", "output_dir", "issue_number", "issue_date",
-              "doc_number", "cc", "next_steps", "issuer"]
+PARAMETERS = ["year", "quarter", "data_dir", "rules_file", "output_dir", "write_tables", "issue_number",
+              "issue_date", "doc_number", "cc", "next_steps", "issuer"]
 
 
 def test_the_committed_notebook_has_no_outputs_and_no_execution_counts():
