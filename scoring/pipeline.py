@@ -344,6 +344,7 @@ def _beside_the_pdf(html: str, data, rules, year: int, quarter: int, params: Map
     from .render import embed_fonts
     from .workbook import write_outputs
 
+    os.nice(10)          # beside the PDF, never in its way: the PDF is the run's critical path
     result = score(data, rules, year=year, quarter=quarter)
     write_outputs(result, folder)
     write_bulletin_docx(result, params, folder / "bulletin.docx", charts=images)
