@@ -33,7 +33,6 @@ HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}     # GB/T 9704
-CHART_DPI = 200
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 VETO_RGB = (0xA4, 0x00, 0x00)
 PNG_MARK = "docx-chart:"
@@ -361,12 +360,10 @@ def _charts_as_png(images: dict[str, bytes]) -> Iterator[Any]:
     def to_png(fig, name: str) -> str:
         import matplotlib.pyplot as plt
 
-        buf = io.BytesIO()
         try:
-            fig.savefig(buf, format="png", dpi=CHART_DPI, metadata={"Software": None})
+            images[name] = charts._png(fig)
         finally:
             plt.close(fig)
-        images[name] = buf.getvalue()
         return f"{PNG_MARK}{name} "
 
     charts._image = to_png

@@ -261,8 +261,8 @@ def execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, An
     kernel = kernel or WarmKernel()
     try:
         # request_save_on_cell_execute=False: papermill would otherwise rewrite the whole executed
-        # notebook (megabytes, with the charts' print copies) before and after every cell — ≈1 s a
-        # run; it is written once at the end (and on a failing cell) all the same.
+        # notebook (a megabyte and more, with the charts' pictures) before and after every cell,
+        # ≈1 s a run; it is written once at the end (and on a failing cell) all the same.
         nb = pm.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
                                  kernel_name="python3", cwd=str(ROOT), progress_bar=False,
                                  request_save_on_cell_execute=False,
@@ -344,7 +344,6 @@ def _beside_the_pdf(html: str, data, rules, year: int, quarter: int, params: Map
     from .render import embed_fonts
     from .workbook import write_outputs
 
-    os.nice(10)          # beside the PDF, never in its way: the PDF is the run's critical path
     result = score(data, rules, year=year, quarter=quarter)
     write_outputs(result, folder)
     write_bulletin_docx(result, params, folder / "bulletin.docx", charts=images)
@@ -459,8 +458,9 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
         with progress.step("生成 bulletin.html"):
             html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER,
                                     embed=False)
+        # Niced: beside the PDF, never in its way (the PDF is the run's critical path).
         beside = background.start(_beside_the_pdf, html, data, rules, year, quarter, params, images,
-                                  staging, check_text)
+                                  staging, check_text, niceness=10)
         try:
             with progress.step("生成 bulletin.pdf"), _old_objects_frozen():
                 warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
