@@ -53,11 +53,8 @@ class Job:
         return self._value
 
 
-def start(fn: Callable[..., Any], *args: Any, niceness: int = 0, **kwargs: Any) -> Job:
-    """Run ``fn(*args, **kwargs)`` in a forked child; returns a :class:`Job` to join.
-
-    ``niceness``: added to the child's (only the child's) scheduling niceness, for work that must
-    not slow the caller's own."""
+def start(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Job:
+    """Run ``fn(*args, **kwargs)`` in a forked child; returns a :class:`Job` to join."""
     name = getattr(fn, "__qualname__", repr(fn))
     if not hasattr(os, "fork"):
         try:
@@ -72,8 +69,6 @@ def start(fn: Callable[..., Any], *args: Any, niceness: int = 0, **kwargs: Any) 
         code = 0
         try:
             os.close(read_fd)
-            if niceness:
-                os.nice(niceness)
             # A kernel's stdout/stderr are sockets served by threads that fork did not copy.
             sys.stdout = sys.stderr = open(os.devnull, "w")
             try:

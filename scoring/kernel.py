@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNEL_PRELOAD = ("import IPython.display, pandas, scoring.background, scoring.bulletin, scoring.charts, scoring.engine, "
                   "scoring.loading, scoring.outputs, scoring.rules, scoring.workbook; "
                   "scoring.fonts.setup_matplotlib(); scoring.fonts.covered()")
+# No input history: nothing written to ~/.ipython by a run, and no SQLite work at start or per cell.
+KERNEL_ARGS = ("--HistoryManager.enabled=False",)
 _KERNEL_NOISE = ("running over TCP without encryption",)
 
 
@@ -48,7 +50,7 @@ class WarmKernel:
         self._stderr = tempfile.TemporaryFile()
         self.km = _Manager(kernel_name="python3")
         self.km.start_kernel(cwd=str(ROOT), stderr=self._stderr,
-                             extra_arguments=[f"--IPKernelApp.exec_lines={preload}"] if preload else [])
+                             extra_arguments=[*KERNEL_ARGS, *([f"--IPKernelApp.exec_lines={preload}"] if preload else [])])
 
     def stderr_lines(self) -> list[str]:
         self._stderr.seek(0)

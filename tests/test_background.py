@@ -52,13 +52,3 @@ def test_a_job_shows_no_memory_address():
     assert repr(job) == "<background job _write_and_return>"
     job.result()
 
-
-def _niceness():
-    return os.nice(0)
-
-
-def test_a_niced_job_runs_at_lower_priority_and_leaves_the_caller_as_it_was():
-    mine = os.nice(0)
-    assert background.start(_niceness, niceness=5).result() == min(mine + 5, 19)
-    assert background.start(_niceness).result() == mine
-    assert os.nice(0) == mine
