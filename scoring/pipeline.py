@@ -332,19 +332,20 @@ class _Beside:
         return self._value
 
 
-def _beside_the_pdf(html: str, data, rules, year: int, quarter: int, params: Mapping[str, str],
+def _beside_the_pdf(html: str, data, rules, year: int, quarter: int, result, params: Mapping[str, str],
                     images: Mapping[str, bytes], folder: Path, check_text: bool) -> tuple[str, list[str]]:
     """In a forked child while this process lays out the PDF (neither needs the other, and the run
-    has two cores, which the notebook kept busy until now): the run's own Result; scores.csv,
-    ledger.csv and scores.xlsx from it (the notebook runs with write_tables=False); bulletin.docx;
-    bulletin.html's fonts subset to its characters; the warnings for input text the fonts cannot
-    draw. Returns the HTML with its fonts embedded and those warnings."""
+    has two cores, which the notebook kept busy until now): the run's own Result (``result``, or
+    scored here when None); scores.csv, ledger.csv and scores.xlsx from it (the notebook runs with
+    write_tables=False); bulletin.docx; bulletin.html's fonts subset to its characters; the
+    warnings for input text the fonts cannot draw. Returns the HTML with its fonts embedded and
+    those warnings."""
     from .docx_export import write_bulletin_docx
     from .engine import score
     from .render import embed_fonts
     from .workbook import write_outputs
 
-    result = score(data, rules, year=year, quarter=quarter)
+    result = result if result is not None else score(data, rules, year=year, quarter=quarter)
     write_outputs(result, folder)
     write_bulletin_docx(result, params, folder / "bulletin.docx", charts=images)
     return embed_fonts(html), (undrawable_input(data) if check_text else [])
@@ -442,7 +443,7 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
                      "output_dir": _rel(staging), "write_tables": False, **params}
         # This process waits on the kernel meanwhile: it warms the renderers and, for the
         # statements, scores too. The notebook phase keeps both cores busy, so nothing else
-        # is done here that can wait for the PDF's (see _docx_and_fonts).
+        # is done here that can wait for the PDF's phase (see _beside_the_pdf).
         warming = prewarm()
         scoring = _Beside(score, data, rules, year, quarter) if statements else None
         try:
@@ -458,9 +459,9 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
         with progress.step("生成 bulletin.html"):
             html = notebook_to_html(nb, title, date=params["issue_date"], author=params.get("issuer") or ISSUER,
                                     embed=False)
-        # Not niced: on a shared machine a niced child starves behind other people's work and the
-        # run waits for it (8.5 s once, against 2–3 s for the PDF).
-        beside = background.start(_beside_the_pdf, html, data, rules, year, quarter, params, images,
+        # Not niced: on a shared machine a niced child starves behind others' work (8.5 s once).
+        result = scoring.result() if scoring is not None else None
+        beside = background.start(_beside_the_pdf, html, data, rules, year, quarter, result, params, images,
                                   staging, check_text)
         try:
             with progress.step("生成 bulletin.pdf"), _old_objects_frozen():
@@ -474,7 +475,7 @@ def _run_bulletin(*, data_dir, rules_file, year, quarter, out, statements, param
         (staging / "bulletin.html").write_text(html, encoding="utf-8")
         if scoring is not None:
             with progress.step("生成各单位得分明细单"):
-                warnings += _statements(scoring.result(), staging, params)
+                warnings += _statements(result, staging, params)
         with progress.step("写出 manifest.json"):
             inputs = [Path(p) for p in data.files]
             manifest = build_manifest(inputs=inputs, rules_file=Path(rules_file),
