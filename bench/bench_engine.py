@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from scoring import rules as rules_mod
-from scoring.dataset import make_dataset
+from scoring.method import rules as rules_mod
+from scoring.inputs.dataset import make_dataset
 
 
 def synthetic(rules, n_units: int, n_rows: int, n_events: int, year: int = 2023, seed: int = 0):
@@ -78,8 +78,8 @@ def main() -> None:
     a = ap.parse_args()
     if a.cli:
         return cli_ratio(a)
-    from scoring.engine import score
-    from scoring.outputs import write_scores
+    from scoring.method.engine import score
+    from scoring.render.tables import write_scores
     rules = rules_mod.load()
     t = time.perf_counter()
     data = synthetic(rules, a.units, a.rows, a.events)

@@ -35,8 +35,12 @@ def main() -> None:
     args = ap.parse_args()
     year, quarter = int(args.quarter[:4]), int(args.quarter[-1])
 
-    from scoring import engine, rules as rules_mod, statements
-    from scoring.loading import load_dataset
+    from scoring.method import engine
+
+    from scoring.method import rules as rules_mod
+
+    from scoring.report import statements
+    from scoring.inputs.loading import load_dataset
 
     bulletin_s, render_s = [], []
     with tempfile.TemporaryDirectory(prefix="bench-statements-") as tmp:

@@ -8,7 +8,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import ScoringError
+from scoring.errors import ScoringError
+from scoring.run.commands import validate
+from scoring.run.commands import score
+from scoring.run.bulletin import bulletin_command
+from scoring.run.bulletin import year_command
+from scoring.run.commands import template_command
+from scoring.run.whatif import whatif_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,22 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            from .commands import validate
             return validate(args)
         if args.command == "score":
-            from .commands import score
             return score(args)
         if args.command == "bulletin":
-            from .pipeline import bulletin_command
             return bulletin_command(args)
         if args.command == "year":
-            from .pipeline import year_command
             return year_command(args)
         if args.command == "template":
-            from .template import template_command
             return template_command(args)
         if args.command == "whatif":
-            from .whatif import whatif_command
             return whatif_command(args)
     except ScoringError as err:
         print(f"错误：{err}", file=sys.stderr)

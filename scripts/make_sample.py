@@ -36,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring import schema  # noqa: E402
+from scoring.inputs import schema
 
 YEAR = 2023
 SEED = 2023
@@ -702,7 +702,7 @@ def write_xlsx(tables: dict[str, list[dict]], path: Path) -> Path:
 
 def _deterministic_save(wb, path: Path) -> None:
     """The project's one deterministic xlsx writer (fixed document and zip entry times)."""
-    from scoring.xlsxio import save_workbook_deterministic
+    from scoring.render.xlsxio import save_workbook_deterministic
 
     wb.properties.creator = "溧阳市大数据管理局"
     wb.properties.title = f"溧阳市政府门户网站内容保障考评样例数据（{YEAR}年）"

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def rules():
-    from scoring import rules as rules_mod
+    from scoring.method import rules as rules_mod
     return rules_mod.load()
 
 

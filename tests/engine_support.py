@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from scoring import rules as rules_mod
-from scoring.dataset import make_dataset
-from scoring.engine import score
-from scoring.points import to_milli
+from scoring.method import rules as rules_mod
+from scoring.inputs.dataset import make_dataset
+from scoring.method.engine import score
+from scoring.method.points import to_milli
 
 YEAR = 2023
 

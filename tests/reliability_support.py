@@ -22,12 +22,6 @@ PY = sys.executable
 PROBLEM_LINE = re.compile(r"^\s+\d+\. (?P<body>.+：.+) \[(?P<code>[a-z][a-z0-9_]*)\]$")
 
 
-def needs_module(name: str) -> None:
-    """Skip the calling test while a colleague's module has not landed yet."""
-    if importlib.util.find_spec(name) is None:
-        pytest.skip(f"{name} is not in the repository yet (being written by its owner)")
-
-
 def run_cli(*args: str | os.PathLike, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """``python -m scoring …`` from the repository root, as a user runs it."""
     full_env = dict(os.environ)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from reliability_support import BROKEN, PY, ROOT, needs_module, run_cli, snapshot
+from reliability_support import BROKEN, PY, ROOT, run_cli, snapshot
 
 DATA = BROKEN / "_valid_csv"
 QUARTER = "2023Q3"
@@ -56,7 +56,6 @@ def _kill_at(out, line_start: str, delay: float) -> tuple[int, str]:
 
 @pytest.mark.slow
 def test_a_run_killed_at_any_step_leaves_the_previous_bulletin_intact_and_the_next_run_cleans_up(tmp_path):
-    needs_module("scoring.pipeline")
     out = tmp_path / "out"
     first = run_cli("bulletin", "--data", DATA, "--quarter", QUARTER, "--out", out)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -83,7 +82,6 @@ def test_a_run_killed_at_any_step_leaves_the_previous_bulletin_intact_and_the_ne
 
 
 def test_atomically_written_scores_are_readable_like_any_other_file(tmp_path):
-    needs_module("scoring.engine")
     proc = run_cli("score", "--data", DATA, "--year", 2023, "--quarter", 3, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr[-3000:]
     plain = tmp_path / "plain.txt"
@@ -93,8 +91,7 @@ def test_atomically_written_scores_are_readable_like_any_other_file(tmp_path):
 
 
 def test_a_run_killed_between_the_two_renames_of_the_swap_gets_its_previous_bulletin_back(tmp_path):
-    needs_module("scoring.pipeline")
-    from scoring.pipeline import clean_leftovers
+    from scoring.run.folder import clean_leftovers
 
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -114,7 +111,7 @@ def _dead_pid() -> int:
 
 
 def test_of_several_swapped_out_bulletins_the_newest_is_put_back_and_the_others_removed(tmp_path):
-    from scoring.pipeline import clean_leftovers
+    from scoring.run.folder import clean_leftovers
 
     out = tmp_path / "out"
     older, newer = out / f".{QUARTER}.old-{_dead_pid()}", out / f".{QUARTER}.old-{_dead_pid()}"
@@ -128,7 +125,7 @@ def test_of_several_swapped_out_bulletins_the_newest_is_put_back_and_the_others_
 
 
 def test_a_swapped_out_folder_is_not_put_back_over_a_complete_bulletin(tmp_path):
-    from scoring.pipeline import clean_leftovers
+    from scoring.run.folder import clean_leftovers
 
     out = tmp_path / "out"
     (out / QUARTER).mkdir(parents=True)
@@ -141,16 +138,13 @@ def test_a_swapped_out_folder_is_not_put_back_over_a_complete_bulletin(tmp_path)
     assert not old.exists()
 
 
-@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2-exchange", "two-renames"])
-def test_the_swap_replaces_the_target_and_leaves_no_old_folder(tmp_path, monkeypatch, exchange):
-    from scoring import pipeline
+def test_the_swap_replaces_the_target_and_leaves_no_old_folder(tmp_path):
+    from scoring.run.folder import swap_into
 
-    if not exchange:
-        monkeypatch.setattr(pipeline, "_exchange", lambda a, b: False)  # a system without renameat2
     target, staging = tmp_path / QUARTER, tmp_path / f".{QUARTER}.partial-{os.getpid()}"
     for folder, text in ((target, "上一期"), (staging, "本期")):
         folder.mkdir()
         (folder / "bulletin.html").write_text(text, encoding="utf-8")
-    pipeline.swap_into(staging, target)
+    swap_into(staging, target)
     assert (target / "bulletin.html").read_text(encoding="utf-8") == "本期"
     assert sorted(p.name for p in tmp_path.iterdir()) == [QUARTER]

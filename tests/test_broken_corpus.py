@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from reliability_support import BROKEN, assert_reports, needs_module, run_cli, snapshot
+from reliability_support import BROKEN, assert_reports, run_cli, snapshot
 
 sys.path.insert(0, str(BROKEN))
 import make_corpus  # noqa: E402
@@ -58,8 +58,6 @@ def test_validate_names_every_problem_of_a_broken_dataset(case, capsys):
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda p: p.name)
 def test_score_of_the_unbroken_base_writes_scores(control, tmp_path):
-    needs_module("scoring.engine")
-    needs_module("scoring.outputs")
     proc = run_cli("score", "--data", control, "--year", 2023, "--quarter", 3, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / "out" / "scores.csv").is_file()
@@ -67,7 +65,6 @@ def test_score_of_the_unbroken_base_writes_scores(control, tmp_path):
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_score_stops_with_exit_2_names_the_problem_and_leaves_the_output_untouched(case, tmp_path):
-    needs_module("scoring.engine")
     out = tmp_path / "out"
     out.mkdir()
     (out / "scores.csv").write_text("unit_id,score\nearlier,1\n", encoding="utf-8")
@@ -80,7 +77,6 @@ def test_score_stops_with_exit_2_names_the_problem_and_leaves_the_output_untouch
 
 
 def test_score_into_a_new_folder_creates_nothing_when_the_input_is_broken(tmp_path):
-    needs_module("scoring.engine")
     proc = run_cli("score", "--data", BROKEN / "unknown_level", "--year", 2023, "--quarter", 3,
                    "--out", tmp_path / "fresh")
     assert proc.returncode == 2
@@ -96,7 +92,6 @@ BULLETIN_CASES = ["unknown_unit_in_submissions", "xlsx_merged_header", "binary_g
 @pytest.mark.slow
 @pytest.mark.parametrize("name", BULLETIN_CASES)
 def test_bulletin_fails_with_the_report_and_leaves_an_earlier_bulletin_untouched(name, tmp_path):
-    needs_module("scoring.pipeline")
     case = BROKEN / name
     earlier = tmp_path / "out" / "2023Q3"
     earlier.mkdir(parents=True)
@@ -120,7 +115,6 @@ def test_an_unreadable_unit_register_is_reported_once_not_as_unknown_units_every
 
 
 def test_an_output_path_that_is_a_file_gives_a_chinese_message_not_a_traceback(tmp_path):
-    needs_module("scoring.engine")
     blocker = tmp_path / "out"
     blocker.write_text("不是目录", encoding="utf-8")
     proc = run_cli("score", "--data", BROKEN / "_valid_csv", "--year", 2023, "--quarter", 3, "--out", blocker)

@@ -8,11 +8,11 @@ import re
 import matplotlib.pyplot as plt
 import pytest
 
-from scoring import charts
+from scoring.report import charts
 
 from test_bulletin_content import UNITS, fixture_dataset
 
-engine = pytest.importorskip("scoring.engine", reason="scoring/engine.py (engine engineer) not there yet")
+from scoring.method import engine
 
 PT_PER_MM = 72 / 25.4
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from engine_support import event, item, items, run
 
-from scoring.outputs import write_scores
+from scoring.render.tables import write_scores
 
 CONTRACT = ("unit_id,unit_name,category,year,quarter,key_points,info_points,carry_in,bonus,gross,carry_out,"
             "deductions,quarter_veto,annual_veto,reward,score,ytd_total,rank,ytd_rank")
@@ -67,7 +67,7 @@ def test_outputs_are_byte_identical_across_runs_and_leave_no_temporary_files(tmp
 def test_the_fast_csv_path_and_the_quoting_path_write_the_same_bytes(monkeypatch):
     import pyarrow as pa
 
-    from scoring import outputs
+    from scoring.render import tables as outputs
     cols = outputs.ledger_text(_result())
     plain = {k: v for k, v in cols.items() if k != "title"}          # no field needs quoting here
     fast = outputs._csv_bytes(plain)

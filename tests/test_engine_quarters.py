@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from engine_support import dataset, event, item, items, m, row, run, variant
 
-from scoring import rules as rules_mod
-from scoring.engine import score
+from scoring.method import rules as rules_mod
+from scoring.method.engine import score
 
 NEWS, TALK, TOPIC = "要闻动态", "在线访谈", "专题专栏"
 LY, CZ, JS = "溧阳市", "常州市", "江苏省"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from engine_support import event, item, items, m, row, run, variant
 
-from scoring import rules as rules_mod
+from scoring.method import rules as rules_mod
 
 VARIANTS = Path(__file__).resolve().parent.parent / "params" / "variants"
 NEWS, TALK, TOPIC = "要闻动态", "在线访谈", "专题专栏"

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from openpyxl import Workbook
 from test_properties import RULES, UNITS, _data, year_st
 
-from scoring.engine import score
-from scoring.loading import load_dataset
-from scoring.schema import TABLES
+from scoring.method.engine import score
+from scoring.inputs.loading import load_dataset
+from scoring.inputs.schema import TABLES
 
 SPELLINGS = (
     lambda d: d.strftime("%Y-%m-%d"),

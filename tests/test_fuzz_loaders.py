@@ -23,9 +23,9 @@ from reliability_support import BROKEN
 sys.path.insert(0, str(BROKEN))
 import make_corpus  # noqa: E402
 
-from scoring.dataset import Dataset  # noqa: E402
+from scoring.inputs.dataset import Dataset  # noqa: E402
 from scoring.errors import InputError, InputProblem  # noqa: E402
-from scoring.loading import load_dataset  # noqa: E402
+from scoring.inputs.loading import load_dataset  # noqa: E402
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                       HealthCheck.function_scoped_fixture],

@@ -15,8 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "inputs"))
 import loading_inputs as inputs  # noqa: E402
 
-from scoring.dataset import canonical_frame  # noqa: E402
-from scoring.loading import load_dataset  # noqa: E402
+from scoring.inputs.dataset import canonical_frame  # noqa: E402
+from scoring.inputs.loading import load_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CANONICAL = ("units", "submissions", "events", "targets")
@@ -100,7 +100,7 @@ def test_a_csv_saved_with_a_bom_or_in_gb18030_reads_like_plain_utf8(encoding, tm
 
 
 def test_chinese_headers_read_like_english_headers(tmp_path, rules, base):
-    from scoring.schema import TABLES_BY_NAME
+    from scoring.inputs.schema import TABLES_BY_NAME
     zh = {}
     for name, rows in inputs.tables().items():
         to_zh = {f.name: f.zh for f in TABLES_BY_NAME[name].fields}

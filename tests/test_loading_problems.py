@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "inputs"))
 import loading_inputs as inputs  # noqa: E402
 
 from scoring.errors import InputError, InputProblem  # noqa: E402
-from scoring.loading import PER_COLUMN_LIMIT, load_dataset  # noqa: E402
+from scoring.inputs.loading import PER_COLUMN_LIMIT, load_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

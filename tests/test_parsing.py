@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import parsing
-from scoring.schema import FALSE_WORDS, TRUE_WORDS
+from scoring.inputs import parsing
+from scoring.inputs.schema import FALSE_WORDS, TRUE_WORDS
 
 
 def S(*values: str) -> pd.Series:

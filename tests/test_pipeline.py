@@ -18,16 +18,19 @@ from pathlib import Path
 
 import pytest
 
-from scoring import pipeline
-from scoring import rules as rules_mod
+from scoring.method.calendar import default_issue_date
+from scoring.run import bulletin as pipeline
+from scoring.run.folder import clean_leftovers, swap_into
+from scoring.run.params import bulletin_params, latest_quarter, parse_quarter
+from scoring.method import rules as rules_mod
 from scoring.errors import ScoringError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = FIXTURES / "bulletin"
 MINI = FIXTURES / "notebooks" / "mini_bulletin.ipynb"
 FAILING = FIXTURES / "notebooks" / "failing_cell.ipynb"
-NOTEBOOK = pipeline.NOTEBOOK if pipeline.NOTEBOOK.exists() else MINI
-REAL = NOTEBOOK == pipeline.NOTEBOOK
+NOTEBOOK = pipeline.NOTEBOOK
+REAL = True
 UNITS = ["昆仑街道", "溧城街道", "市农业农村局", "市司法局", "市教育局", "团市委"]
 EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//)|@import|url\(\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -57,30 +60,30 @@ def folder(runs) -> Path:
 
 # ---- fast: quarter, parameters, folders ------------------------------------------------------------
 def test_a_quarter_is_written_as_year_q_number():
-    assert pipeline.parse_quarter("2023Q3") == (2023, 3)
-    assert pipeline.parse_quarter("2023q4") == (2023, 4)
+    assert parse_quarter("2023Q3") == (2023, 3)
+    assert parse_quarter("2023q4") == (2023, 4)
     with pytest.raises(ScoringError, match="2023Q3"):
-        pipeline.parse_quarter("2023-3")
+        parse_quarter("2023-3")
 
 
 def test_the_default_quarter_is_the_last_with_data_in_the_last_year(rules):
-    from scoring.loading import load_dataset
+    from scoring.inputs.loading import load_dataset
 
     # Fixture: the latest dated rows are S040 (2023-09-20) and E005 (2023-08-21): 2023Q3.
-    assert pipeline.latest_quarter(load_dataset(DATA, rules)) == (2023, 3)
+    assert latest_quarter(load_dataset(DATA, rules)) == (2023, 3)
 
 
 def test_without_a_params_file_the_issue_is_the_quarter_number_dated_the_10th_of_the_next_month(tmp_path):
-    params, path = pipeline.bulletin_params(2031, 4)          # no params/2031Q4.yaml
+    params, path = bulletin_params(2031, 4)          # no params/2031Q4.yaml
     assert path is None
     assert params["issue_number"] == "4"
     assert params["issue_date"] == "2032-01-10"              # Q4 → 10 January of the next year
-    assert pipeline.default_issue_date(2031, 2) == dt.date(2031, 7, 10)
+    assert default_issue_date(2031, 2) == dt.date(2031, 7, 10)
 
 
 def test_the_sample_years_params_files_give_string_dates_and_numbers():
     for q, date in ((1, "2023-04-10"), (2, "2023-07-10"), (3, "2023-10-10"), (4, "2024-01-10")):
-        params, path = pipeline.bulletin_params(2023, q)
+        params, path = bulletin_params(2023, q)
         assert path is not None and path.name == f"2023Q{q}.yaml"
         assert params["issue_date"] == date and params["issue_number"] == str(q)
         assert params["doc_number"].startswith("溧大数〔")
@@ -90,7 +93,7 @@ def test_a_params_file_with_an_unknown_key_is_refused(tmp_path):
     bad = tmp_path / "p.yaml"
     bad.write_text("issue_number: '3'\nisue_date: '2023-10-10'\n", encoding="utf-8")
     with pytest.raises(ScoringError, match="isue_date"):
-        pipeline.bulletin_params(2023, 3, bad)
+        bulletin_params(2023, 3, bad)
 
 
 def test_the_swap_replaces_an_existing_quarter_folder_whole(tmp_path):
@@ -100,7 +103,7 @@ def test_the_swap_replaces_an_existing_quarter_folder_whole(tmp_path):
     staging = tmp_path / ".2023Q3.partial-1"
     staging.mkdir()
     (staging / "bulletin.html").write_text("new")
-    pipeline.swap_into(staging, target)
+    swap_into(staging, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2023Q3"]
     assert sorted(p.name for p in target.iterdir()) == ["bulletin.html"]
 
@@ -111,7 +114,7 @@ def test_leftovers_of_a_killed_run_are_removed_but_a_live_runs_are_kept(tmp_path
     dead = tmp_path / ".2023Q3.partial-4194303"       # beyond Linux's largest pid: no such process
     live = tmp_path / f".2023Q2.partial-{os.getpid()}"
     dead.mkdir(), live.mkdir()
-    pipeline.clean_leftovers(tmp_path)
+    clean_leftovers(tmp_path)
     assert not dead.exists() and live.exists()
 
 
@@ -132,15 +135,15 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
 
 
 def test_the_word_bulletin_finds_each_chart_s_print_copy_under_the_key_the_charts_give_it():
-    from scoring import charts
-    from scoring.docx_export import chart_key
+    from scoring.report import charts
+    from scoring.render.docx import chart_key
 
     for name in ("adoptions", "ytd-progress", "ranking-town", "makeup-部门"):
         assert chart_key(name) == charts._prefix(name), name
 
 
 def test_input_text_the_fonts_cannot_draw_is_warned_by_file_row_and_column(rules):
-    from scoring.dataset import make_dataset
+    from scoring.inputs.dataset import make_dataset
 
     data = make_dataset(
         units=[{"unit_id": "U1", "unit_name": "溧城街道😀", "category": "镇区街道", "_file": "units.csv", "_row": 3}],
@@ -175,22 +178,6 @@ def test_a_year_reports_the_failing_quarter_and_still_runs_the_others(monkeypatc
 
 
 
-def test_the_statements_warnings_are_reported_with_the_run_s_own_and_not_lost(monkeypatch, tmp_path):
-    from scoring import statements as S
-
-    seen = {}
-
-    def fake_render_all(result, folder, progress=True, workers=2, *, issuer=None, issue_date=None,
-                        chunk_size=None, warnings_out=None):
-        seen.update(issuer=issuer, issue_date=issue_date)
-        warnings_out.append("Z02 的单位名称中有字符无法显示，已印作「〓」")
-        return []
-
-    monkeypatch.setattr(S, "render_all", fake_render_all)
-    warnings = pipeline._statements(object(), tmp_path, {"issuer": "溧阳市大数据管理局", "issue_date": "2023-10-10"})
-    assert warnings == ["Z02 的单位名称中有字符无法显示，已印作「〓」"]
-    assert seen == {"issuer": "溧阳市大数据管理局", "issue_date": "2023-10-10"}
-
 # ---- slow: one shared pipeline run ---------------------------------------------------------------
 @pytest.mark.slow
 def test_the_quarter_folder_holds_every_output(folder):
@@ -203,7 +190,7 @@ def test_the_quarter_folder_holds_every_output(folder):
 
 @pytest.mark.slow
 def test_the_pdf_embeds_only_the_bundled_noto_cjk_fonts(folder, runs):
-    from scoring.render import pdf_fonts
+    from scoring.render.pdf import pdf_fonts
 
     used = pdf_fonts(folder / "bulletin.pdf")
     assert used
@@ -299,7 +286,7 @@ def test_the_word_bulletin_is_written_beside_the_pdf_with_every_unit_and_every_c
     import docx
     import nbformat
 
-    from scoring.render import chart_images
+    from scoring.render.html import chart_images
 
     d = docx.Document(str(folder / "bulletin.docx"))
     text = "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
@@ -323,7 +310,7 @@ def test_two_runs_give_a_byte_identical_word_bulletin(runs):
 def test_the_html_embeds_fonts_covering_every_character_it_shows(folder):
     from test_render import embedded_fonts
 
-    from scoring.render import text_of
+    from scoring.render.html import text_of
 
     html = (folder / "bulletin.html").read_text(encoding="utf-8")
     shown = {ord(ch) for ch in text_of(html) if not ch.isspace()}

@@ -7,9 +7,9 @@ from engine_support import UNITS, dataset, variant
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring import rules as rules_mod
-from scoring.engine import score
-from scoring.points import to_milli
+from scoring.method import rules as rules_mod
+from scoring.method.engine import score
+from scoring.method.points import to_milli
 
 RULES = rules_mod.load()
 CAP30 = variant({"caps": {"quarter": {"value": 30}}}, name="季度封顶30")

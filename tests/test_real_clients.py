@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from reliability_support import hostile_bulletin, install_debian_package, needs_module
+from reliability_support import hostile_bulletin, install_debian_package
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -37,7 +37,6 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def out():
-    needs_module("scoring.pipeline")
     return hostile_bulletin()
 
 
@@ -265,7 +264,7 @@ def test_the_bulletin_draws_its_text_in_the_embedded_noto_fonts_not_in_system_fo
 
 def test_a_page_without_embedded_fonts_is_caught_drawing_with_system_fonts(chromium, out, tmp_path):
     """The check above is not blind: the same page with its fonts taken out is drawn with system fonts."""
-    from scoring.render import without_embedded_fonts
+    from scoring.render.html import without_embedded_fonts
 
     bare = tmp_path / "bare.html"
     bare.write_text(without_embedded_fonts((out / "bulletin.html").read_text(encoding="utf-8")), encoding="utf-8")

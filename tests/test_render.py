@@ -9,7 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import fonts, render
+from scoring.report import glyphs as fonts
+
+from scoring.render import fonts as render_fonts
+from scoring.render import html as render
+from scoring.render import pdf
 
 EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//)|@import|url\(\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -160,20 +164,17 @@ def test_embedding_the_fonts_gives_the_same_bytes_twice_and_once_only():
     assert render.without_embedded_fonts(first) == html
 
 
-@pytest.mark.parametrize("cut", ["harfbuzz", "fonttools"])
-def test_either_subsetter_keeps_exactly_the_asked_characters_and_gives_the_same_bytes_twice(cut):
+def test_the_subsetter_keeps_exactly_the_asked_characters_and_gives_the_same_bytes_twice():
     from fontTools.ttLib import TTFont
 
-    if cut == "harfbuzz" and fonts._harfbuzz() is None:
-        pytest.skip("libharfbuzz-subset is not installed (scripts/bootstrap.sh installs it)")
-    subset = {"harfbuzz": fonts._hb_subset, "fonttools": fonts._fonttools_subset}[cut]
+    subset = render_fonts.subset_font
     chars = "溧阳市通报 2023年第三季度：12.5分"
     for path in fonts.font_paths().values():
         first = subset(path, chars)
         assert first == subset(path, chars)
         font = TTFont(io.BytesIO(first))
         assert set(font.getBestCmap()) == {ord(ch) for ch in chars}
-        assert not set(fonts.SUBSET_DROPPED_TABLES) & set(font.keys())
+        assert not set(render_fonts.SUBSET_DROPPED_TABLES) & set(font.keys())
 
 
 def test_the_external_reference_check_itself_catches_links():
@@ -184,11 +185,11 @@ def test_the_external_reference_check_itself_catches_links():
 
 
 def test_a_character_the_fonts_lack_fails_the_glyph_check_naming_it():
-    with pytest.raises(render.MissingGlyphError) as err:
-        render.check_glyphs("<p>单位😀</p>")
+    with pytest.raises(pdf.MissingGlyphError) as err:
+        pdf.check_glyphs("<p>单位😀</p>")
     assert err.value.chars == ("😀",)
     assert "U+1F600" in str(err.value)
-    render.check_glyphs("<style>p{content:'😀'}</style><p>单位〓</p>")     # style text is not shown
+    pdf.check_glyphs("<style>p{content:'😀'}</style><p>单位〓</p>")     # style text is not shown
 
 
 @pytest.mark.slow
@@ -201,10 +202,10 @@ def test_the_pdf_embeds_only_noto_cjk_and_is_reproducible(tmp_path):
         '<tbody><tr class="veto"><td>团市委</td><td class="num">12.25</td></tr></tbody></table>'),
         "溧阳市通报", date="2023-10-10")
     a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
-    render.html_to_pdf(html, a)
-    render.html_to_pdf(html, b)
+    pdf.html_to_pdf(html, a)
+    pdf.html_to_pdf(html, b)
     assert a.read_bytes() == b.read_bytes()
-    used = render.pdf_fonts(a)
+    used = pdf.pdf_fonts(a)
     assert used and all(embedded for _, embedded in used)
     assert {re.sub(r"^/?[A-Z]{6}\+", "", name) for name, _ in used} <= {"NotoSerifCJKsc", "NotoSansCJKsc"}
     text = PdfReader(str(a)).pages[0].extract_text()
@@ -215,15 +216,15 @@ def test_the_pdf_embeds_only_noto_cjk_and_is_reproducible(tmp_path):
 def test_the_pdf_is_the_same_whether_or_not_the_html_carries_its_fonts(tmp_path):
     # WeasyPrint embeds the font files themselves; the HTML's subsets are taken out first.
     html = render.notebook_to_html(tiny_notebook("<p>溧阳市通报</p>"), "通报", date="2023-10-10", embed=False)
-    render.html_to_pdf(html, tmp_path / "bare.pdf")
-    render.html_to_pdf(render.embed_fonts(html), tmp_path / "embedded.pdf")
+    pdf.html_to_pdf(html, tmp_path / "bare.pdf")
+    pdf.html_to_pdf(render.embed_fonts(html), tmp_path / "embedded.pdf")
     assert (tmp_path / "bare.pdf").read_bytes() == (tmp_path / "embedded.pdf").read_bytes()
 
 
 @pytest.mark.slow
 def test_an_unknown_character_reaching_weasyprint_raises_instead_of_printing_a_box(tmp_path):
-    with pytest.raises(render.MissingGlyphError):
-        render.html_to_pdf("<html><body><p>表情😀</p></body></html>", tmp_path / "x.pdf")
+    with pytest.raises(pdf.MissingGlyphError):
+        pdf.html_to_pdf("<html><body><p>表情😀</p></body></html>", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -252,7 +253,7 @@ def test_an_embedded_picture_is_placed_and_a_network_one_is_never_fetched(tmp_pa
     data = base64.b64encode(_png_bytes()).decode("ascii")
     html = (f'<html><body><p>图</p><img src="data:image/png;base64,{data}">'
             '<img src="http://example.invalid/x.png"></body></html>')
-    warnings = render.html_to_pdf(html, tmp_path / "p.pdf")
+    warnings = pdf.html_to_pdf(html, tmp_path / "p.pdf")
     page = PdfReader(str(tmp_path / "p.pdf")).pages[0]
     assert len(page.images) == 1                       # the embedded one, served from memory
     assert not any(u.startswith("http") for u in opened)

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scoring import rules as rules_mod
+from scoring.method import rules as rules_mod
 from scoring.errors import RulesError
-from scoring.points import fmt, fmt_series, scale_half_up, to_milli
+from scoring.method.points import fmt, fmt_series, scale_half_up, to_milli
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "params" / "rules" / "liyang-2023-draft.yaml"
 

@@ -328,9 +328,7 @@ def test_at_least_one_unit_qualifies_for_the_year_end_reward(tables, items, reso
 
 # ---- both forms through the loader -------------------------------------------------------------
 def _loading():
-    if importlib.util.find_spec("scoring.loading") is None:
-        pytest.skip("scoring.loading is not there yet")
-    import scoring.loading as loading
+    import scoring.inputs.loading as loading
     return loading
 
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from engine_support import UNITS, dataset, m
 
-from scoring import rules as rules_mod
-from scoring.engine import score
+from scoring.method import rules as rules_mod
+from scoring.method.engine import score
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.yaml"))
 POINTS = {"key_points", "info_points", "carry_in", "bonus", "gross", "carry_out", "deductions", "reward", "score",

@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from scoring import rules as rules_mod
-from scoring.loading import load_dataset
-from scoring.schema import TABLES
-from scoring.template import build_template
-from scoring.xlsxio import save_workbook_deterministic
+from scoring.method import rules as rules_mod
+from scoring.inputs.loading import load_dataset
+from scoring.inputs.schema import TABLES
+from scoring.inputs.template import build_template
+from scoring.render.xlsxio import save_workbook_deterministic
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring import workbook
+from scoring.render import xlsx as workbook
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bulletin"
 
@@ -16,7 +16,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bulletin"
 @pytest.fixture(scope="module")
 def result(rules):
     engine = pytest.importorskip("scoring.engine")       # only while the engine is absent
-    from scoring.loading import load_dataset
+    from scoring.inputs.loading import load_dataset
 
     data = load_dataset(FIXTURE, rules, year=2023)
     return engine.score(data, rules, 2023, 3)

@@ -1,0 +1,196 @@
+"""Vectorized normalisation of the text cells users type: spaces, dates, booleans, whole numbers, names.
+
+Every function takes a string Series ("" for an empty cell) and returns new Series; inputs are
+never mutated. Values repeat a lot (a million adoptions fall on a few hundred dates and a few
+dozen units), so the work is done once per distinct value (``pd.factorize``) and spread back by
+position, which keeps a million rows well under a second.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Callable, Mapping, NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
+
+from scoring.inputs.schema import FALSE_WORDS, TRUE_WORDS
+
+# ASCII whitespace, the ideographic (full-width) space, NBSP and a stray BOM.
+SPACES = " \t\r\n\u3000\u00a0\ufeff\u200b"
+
+# The date spellings of the data contract, each read with its own explicit pattern.
+DATE_SPELLINGS: tuple[tuple[str, str], ...] = (
+    # 2023-07-01, 2023/7/1, 2023.7.1 (one separator throughout; a time part, as Excel may append, is ignored)
+    ("separated", r"^(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+                  r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    # 2023年7月1日 (also 号, or no day suffix)
+    ("chinese", r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?$"),
+    # 20230701
+    ("compact", r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+)
+DATE_EXAMPLES = "2023-07-01、2023/7/1、2023.7.1、2023年7月1日、20230701 或 Excel 日期单元格"
+
+_TRUE = {w.casefold() for w in TRUE_WORDS}
+_FALSE = {w.casefold() for w in FALSE_WORDS}
+BOOL_EXAMPLES = "、".join(TRUE_WORDS) + "（表示“是”）或 " + "、".join(FALSE_WORDS) + "（表示“否”），留空表示未填写"
+
+
+def strip_spaces(s: pd.Series) -> pd.Series:
+    """Leading/trailing ASCII, full-width (U+3000) and non-breaking spaces removed.
+
+    Almost no cell has such a space: a byte test on each cell's first and last byte finds the few
+    that may, and only those are trimmed (trimming a million cells costs far more than the test)."""
+    arr = s.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray) or s.isna().any():
+        return s.str.strip(SPACES)
+    chunked = pyarrow.chunked_array(arr._pa_array.chunks, arr._pa_array.type) if isinstance(
+        arr._pa_array, pyarrow.ChunkedArray) else pyarrow.chunked_array([arr._pa_array])
+    maybe = np.concatenate([_may_have_edge_space(c) for c in chunked.chunks]) if chunked.num_chunks \
+        else np.zeros(0, dtype=bool)
+    if not maybe.any():
+        return s.copy(deep=False)
+    out = s.copy()
+    out[maybe] = s[maybe].str.strip(SPACES)
+    return out
+
+
+# Bytes a cell starting (ending) with one of SPACES can start (end) with, in UTF-8.
+_EDGE_FIRST = np.zeros(256, dtype=bool)
+_EDGE_LAST = np.zeros(256, dtype=bool)
+for _ch in SPACES:
+    _b = _ch.encode("utf-8")
+    _EDGE_FIRST[_b[0]] = True
+    _EDGE_LAST[_b[-1]] = True
+
+
+def _may_have_edge_space(chunk: pyarrow.Array) -> np.ndarray:
+    """Per cell: its first or last byte could belong to one of SPACES (a superset of the cells to trim)."""
+    n = len(chunk)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    width = np.int64 if pyarrow.types.is_large_string(chunk.type) else np.int32
+    bufs = chunk.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=width)[chunk.offset: chunk.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+    start, end = offsets[:-1], offsets[1:]
+    filled = end > start
+    first = np.zeros(n, dtype=bool)
+    last = np.zeros(n, dtype=bool)
+    first[filled] = _EDGE_FIRST[data[start[filled]]]
+    last[filled] = _EDGE_LAST[data[end[filled] - 1]]
+    return first | last
+
+
+_INNER_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
+def normalise_name(text: str) -> str:
+    """How two spellings of one name are compared: NFKC (full-width → half-width), case and inner spaces ignored.
+
+    Cached: the same unit codes and names are looked up from the register and from every table."""
+    return _INNER_SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
+    """``pd.factorize`` (NA kept as a value); a column left empty (a header the file lacks) is
+    one value without hashing a million cells."""
+    if len(s) and _all_empty(s):
+        return np.zeros(len(s), dtype=np.intp), np.array([""], dtype=object)
+    return pd.factorize(s, use_na_sentinel=False)
+
+
+def _all_empty(s: pd.Series) -> bool:
+    arr = s.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray):
+        return False
+    chunks = arr._pa_array.chunks if isinstance(arr._pa_array, pyarrow.ChunkedArray) else [arr._pa_array]
+    return all(c.null_count == 0 and (len(c) == 0 or pc.max(pc.binary_length(c)).as_py() == 0) for c in chunks)
+
+
+def per_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray], dtype: str | None = None) -> pd.Series:
+    """``fn`` applied to the distinct values of ``s`` only, spread back to every row (same index)."""
+    codes, uniques = _codes(s)
+    done = pd.array(np.asarray(fn(pd.Series(uniques, dtype=object)), dtype=object), dtype=dtype)
+    return pd.Series(done.take(codes), index=s.index)
+
+
+def lookup(mapping: Mapping[str, str]) -> dict[str, str]:
+    """A name map keyed by :func:`normalise_name`, for :func:`resolve`."""
+    return {normalise_name(k): v for k, v in mapping.items()}
+
+
+def resolve(s: pd.Series, table: Mapping[str, str]) -> pd.Series:
+    """Each spelling → its canonical key via a normalised lookup table (see :func:`lookup`); <NA> where unknown or empty."""
+    return per_distinct(s, lambda u: [table.get(normalise_name(x)) if x else None for x in u], dtype="string")
+
+
+def too_long(s: pd.Series, limit: int) -> pd.Series:
+    """Cells longer than ``limit`` characters. Byte lengths (cheap) rule out almost every cell first."""
+    try:
+        nbytes = pd.Series(pc.binary_length(pyarrow.array(s.array)).to_numpy(zero_copy_only=False), index=s.index)
+    except (TypeError, ValueError, pyarrow.ArrowException):
+        return s.str.len() > limit
+    maybe = nbytes > limit          # a character is at least one byte
+    if not maybe.any():
+        return maybe.astype(bool)
+    out = pd.Series(False, index=s.index)
+    out[maybe] = s[maybe].str.len() > limit
+    return out
+
+
+class Parsed(NamedTuple):
+    values: pd.Series     # typed values; missing where empty or bad
+    bad: pd.Series        # bool: not empty and not understood
+    impossible: pd.Series  # bool: understood but not a real value (dates: 2023-02-30)
+
+
+def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # Full-width digits and separators typed with a Chinese IME read as their ASCII forms.
+    text = pd.Series([unicodedata.normalize("NFKC", u) if isinstance(u, str) else "" for u in uniques],
+                     index=uniques.index, dtype="string")
+    ymd = pd.DataFrame({"y": pd.NA, "m": pd.NA, "d": pd.NA}, index=text.index, dtype="string")
+    for _, pattern in DATE_SPELLINGS:
+        got = text.str.extract(pattern)[["y", "m", "d"]]
+        ymd = ymd.fillna(got)
+    matched = ymd["y"].notna()
+    iso = ymd["y"] + "-" + ymd["m"].str.zfill(2) + "-" + ymd["d"].str.zfill(2)
+    when = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    empty = text == ""
+    bad = (~matched & ~empty).to_numpy(dtype=bool)
+    impossible = (matched & when.isna()).to_numpy(dtype=bool)
+    return when.to_numpy(), bad, impossible
+
+
+def parse_dates(s: pd.Series) -> Parsed:
+    """Every date spelling of the data contract → datetime64[ns]; NaT for empty, bad or impossible."""
+    codes, uniques = _codes(s)
+    when, bad, impossible = _dates_of_distinct(pd.Series(uniques, dtype=object))
+    return Parsed(pd.Series(when[codes], index=s.index, dtype="datetime64[ns]"),
+                  pd.Series(bad[codes], index=s.index), pd.Series(impossible[codes], index=s.index))
+
+
+def parse_bools(s: pd.Series) -> Parsed:
+    """是/否, true/false, yes/no, y/n, 1/0 … (schema.TRUE_WORDS / FALSE_WORDS, any case) → boolean; empty → <NA>."""
+    word = per_distinct(s, lambda u: [1 if x.casefold() in _TRUE else 0 if x.casefold() in _FALSE else -1 if x else 2
+                                      for x in u], dtype="int8")
+    is_true, is_false = word == 1, word == 0
+    values = pd.Series(pd.NA, index=s.index, dtype="boolean").mask(is_true, True).mask(is_false, False)
+    bad = word == -1
+    return Parsed(values, bad.astype(bool), pd.Series(False, index=s.index))
+
+
+_NUMBER = r"^[+-]?\d+(?:\.\d+)?$"
+
+
+def parse_numbers(s: pd.Series) -> Parsed:
+    """Plain decimal numbers (``3``, ``3.0``, ``-1``) → float64; NaN for empty or bad. Range checks are the caller's."""
+    text = s.astype("string")
+    ok = text.str.fullmatch(_NUMBER).fillna(False).astype(bool)
+    values = pd.to_numeric(text.where(ok), errors="coerce").astype("float64")
+    bad = ~ok & (text != "")
+    return Parsed(values, bad.astype(bool), pd.Series(False, index=s.index))

@@ -1,0 +1,243 @@
+"""scores.xlsx: the quarter's scores for people who work in Excel (Chinese headers).
+
+One sheet per category laid out like the bulletin's 得分排名 table, then the whole quarterly table
+(季度得分), the ledger (明细账) and, in the fourth quarter, the annual result (年度考核).
+
+- Points are stored as exact decimal numbers (12250 milli → 12.25), never as text, never rounded.
+- Text that came from the input is always a string cell: a value starting with = + - @ is stored
+  as text with Excel's quote prefix, so it can never run as a formula.
+- Byte-identical across runs: fixed document properties, fixed zip timestamps and entry order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from scoring.method.points import SCALE, fmt, to_milli
+from scoring.render.xlsxio import FIXED_TIME, save_workbook_deterministic
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl import Workbook
+from scoring.render.tables import write_scores
+
+FORMULA_START = ("=", "+", "-", "@")
+MAX_WIDTH = 60
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+# (column of the result's table, Chinese header, kind); kind: text | milli | int | bool | date
+def _rank_columns(cap_text: str) -> tuple[tuple[str, str, str], ...]:
+    return (
+        ("rank", "排名", "int"),
+        ("unit_name", "单位", "text"),
+        ("key_points", "重点栏目", "milli"),
+        ("info_points", "信息报送", "milli"),
+        ("carry_in", "上季结转", "milli"),
+        ("gross", f"计入得分（封顶{cap_text}）", "milli"),
+        ("carry_out", "结转下季", "milli"),
+        ("deductions", "扣分", "milli"),
+        ("score", "本季得分", "milli"),
+        ("ytd_total", "全年累计", "milli"),
+        ("ytd_rank", "全年排名", "int"),
+        ("remark", "备注", "text"),
+    )
+
+
+QUARTERLY_SHEET: tuple[tuple[str, str, str], ...] = (
+    ("unit_id", "单位编码", "text"), ("unit_name", "单位名称", "text"), ("category", "单位类别", "text"),
+    ("year", "年度", "int"), ("quarter", "季度", "int"), ("key_points", "重点栏目", "milli"),
+    ("info_points", "信息报送", "milli"), ("carry_in", "上季结转", "milli"),
+    ("bonus", "合计（封顶前）", "milli"), ("gross", "计入得分", "milli"), ("carry_out", "结转下季", "milli"),
+    ("deductions", "扣分", "milli"), ("quarter_veto", "季度一票否决", "bool"),
+    ("annual_veto", "年度一票否决", "bool"), ("reward", "奖励分", "milli"), ("score", "本季得分", "milli"),
+    ("ytd_total", "全年累计", "milli"), ("rank", "本季排名", "int"), ("ytd_rank", "全年排名", "int"),
+    ("info_capped", "要闻动态封顶扣除", "milli"), ("floored", "扣至0分", "bool"), ("veto_reason", "否决原因", "text"),
+)
+
+LEDGER_SHEET: tuple[tuple[str, str, str], ...] = (
+    ("unit_id", "单位编码", "text"), ("unit_name", "单位名称", "text"), ("year", "年度", "int"),
+    ("quarter", "季度", "int"), ("kind", "类别", "text"), ("ref", "编号", "text"),
+    ("points", "分值", "milli"), ("clause", "条款", "text"), ("column", "栏目", "text"),
+    ("level", "录用级别", "text"), ("adopted_on", "录用日期", "date"), ("title", "标题", "text"),
+    ("base_points", "基础分值", "milli"), ("late_factor", "超时系数", "number"), ("late", "超时", "bool"),
+    ("upgrade", "升级录用", "bool"), ("previous_level", "原录用级别", "text"), ("informant", "信息员", "text"),
+    ("event_type", "事项类型", "text"), ("count", "次数", "int"), ("event_date", "事项日期", "date"),
+    ("note", "说明", "text"),
+)
+
+LEDGER_KIND_ZH = {
+    "item": "录用加分", "column_cap": "栏目封顶", "carry_in": "上季结转", "quarter_cap": "季度封顶",
+    "deduction": "扣分", "floor": "扣至0分", "veto": "一票否决", "reward": "奖励", "year_cap": "全年封顶",
+}
+
+ANNUAL_SHEET: tuple[tuple[str, str, str], ...] = (
+    ("rank", "排名", "int"), ("unit_name", "单位", "text"), ("category", "单位类别", "text"),
+    ("total", "全年得分", "milli"), ("winner", "优胜单位", "bool"), ("annual_veto", "年度一票否决", "bool"),
+    ("veto_reason", "否决原因", "text"), ("reward", "奖励分", "milli"),
+)
+
+
+# ---- cell values -----------------------------------------------------------------------------------
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK and other wide characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def milli_to_number(milli: Any) -> Decimal | None:
+    """12250 → Decimal('12.25'): exact, stored by openpyxl as the number 12.25."""
+    if milli is None or pd.isna(milli):
+        return None
+    d = Decimal(int(milli)) / SCALE
+    return d.to_integral_value() if d == d.to_integral_value() else d.normalize()
+
+
+def _value(v: Any, kind: str) -> Any:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if kind != "text" and isinstance(v, str) and not v.strip():
+        return None
+    if kind == "milli":
+        return milli_to_number(v)
+    if kind == "int":
+        return int(v)
+    if kind == "number":            # e.g. the late factor, an exact decimal (engine gives it as text)
+        d = Decimal(str(v).strip())
+        return d.to_integral_value() if d == d.to_integral_value() else d.normalize()
+    if kind == "bool":
+        return "是" if bool(v) else "否"
+    if kind == "date":
+        return pd.Timestamp(v).date()
+    text = ILLEGAL_XML.sub("", str(v))
+    return text or None
+
+
+def _rows(frame: pd.DataFrame, spec: Iterable[tuple[str, str, str]]) -> list[list[Any]]:
+    spec = [s for s in spec if s[0] in frame.columns]
+    cols = [[_value(v, kind) for v in frame[col].tolist()] for col, _, kind in spec]
+    return [list(r) for r in zip(*cols)] if cols else []
+
+
+# ---- sheets ----------------------------------------------------------------------------------------
+def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str, str], ...]) -> None:
+    """One sheet in openpyxl's write-only mode (streams rows: the ledger has thousands)."""
+
+    spec = tuple(s for s in spec if s[0] in frame.columns)
+    ws = wb.create_sheet(title=title)
+    headers = [h for _, h, _ in spec]
+    kinds = [k for _, _, k in spec]
+    rows = _rows(frame, spec)
+    # Widths first: write-only sheets take column settings before any row.
+    for j, header in enumerate(headers):
+        shown = {_shown(r[j]) for r in rows}
+        width = max([display_width(header)] + [display_width(v) for v in shown])
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(width + 2, MAX_WIDTH)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    head_font, head_fill = Font(name="宋体", bold=False), PatternFill("solid", fgColor="EEEEEE")
+    centre = Alignment(horizontal="center", vertical="center")
+    head = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font, c.fill, c.alignment = head_font, head_fill, centre
+        head.append(c)
+    ws.append(head)
+    special = [j for j, k in enumerate(kinds) if k in ("date", "text")]
+    for row in rows:
+        for j in special:
+            v = row[j]
+            if kinds[j] == "date" and v is not None:
+                c = WriteOnlyCell(ws, value=v)
+                c.number_format = "yyyy-mm-dd"
+                row[j] = c
+            elif isinstance(v, str) and v.startswith(FORMULA_START):
+                # Input text stays text: openpyxl would store "=..." as a formula.
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"
+                c.quotePrefix = True
+                row[j] = c
+        ws.append(row)
+
+
+def _shown(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _remark(q: pd.DataFrame) -> pd.Series:
+    """备注 of the ranking: why 本季得分 is not 计入得分 − 扣分 (veto, floor, reward)."""
+    veto = q.get("veto_reason", pd.Series("", index=q.index)).astype("string").fillna("")
+    floored = q.get("floored", pd.Series(False, index=q.index)).astype("boolean").fillna(False)
+    reward = q.get("reward", pd.Series(0, index=q.index)).astype("int64")
+    out = pd.Series("", index=q.index, dtype="string")
+    out = out.where(~floored, "扣分超过计入得分，本季得分计0分")
+    out = out.where(reward <= 0, "奖励：本季得分计" + q["score"].map(fmt).astype("string") + "分")
+    return out.where(veto == "", "一票否决：" + veto)
+
+
+def ranking_frame(result) -> pd.DataFrame:
+    """The run's quarter, one row per unit, in rank order within category (for the category sheets)."""
+    q = result.quarterly
+    q = q[q["quarter"] == result.quarter].copy()
+    q["remark"] = _remark(q)
+    return q.sort_values(["category", "rank", "unit_id"], kind="stable")
+
+
+def _ledger_frame(result) -> pd.DataFrame:
+    led = result.ledger.copy()
+    names = result.units.set_index("unit_id")["unit_name"] if "unit_name" in result.units.columns else None
+    if names is not None:
+        led["unit_name"] = led["unit_id"].map(names)
+    led["kind"] = led["kind"].map(LEDGER_KIND_ZH).fillna(led["kind"])
+    return led
+
+
+def build_workbook(result):
+    """The workbook as an openpyxl object (no I/O)."""
+
+    wb = Workbook(write_only=True)
+    cap_text = fmt(to_milli(result.rules.caps.quarter.value))
+    ranking = ranking_frame(result)
+    categories = [c.key for c in result.rules.categories]
+    for cat in categories:
+        _write_sheet(wb, _sheet_title(f"得分排名-{cat}"), ranking[ranking["category"] == cat], _rank_columns(cap_text))
+    _write_sheet(wb, "季度得分", result.quarterly.sort_values(["quarter", "category", "rank", "unit_id"], kind="stable"),
+                 QUARTERLY_SHEET)
+    _write_sheet(wb, "明细账", _ledger_frame(result), LEDGER_SHEET)
+    if result.quarter == 4 and len(result.annual):
+        _write_sheet(wb, "年度考核", result.annual.sort_values(["category", "rank", "unit_id"], kind="stable"),
+                     ANNUAL_SHEET)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "溧阳市大数据管理局"
+    props.title = f"{result.year}年第{result.quarter}季度内容保障得分"
+    props.created = props.modified = FIXED_TIME
+    return wb
+
+
+def _sheet_title(text: str) -> str:
+    return re.sub(r"[\[\]\*\?/\\:]", "", text)[:31]
+
+
+def write_outputs(result, output_dir: str | Path) -> list[Path]:
+    """The quarter's tables for a bulletin run: scores.csv and ledger.csv (scoring.outputs), then
+    scores.xlsx, into ``output_dir``. Returns their paths."""
+
+    written = write_scores(result, output_dir)
+    xlsx = write_scores_xlsx(result, Path(output_dir) / "scores.xlsx")
+    return [*written, xlsx]
+
+
+def write_scores_xlsx(result, path: str | Path) -> Path:
+    """Write scores.xlsx for ``result`` to ``path`` (see module docstring)."""
+    path = Path(path)
+    save_workbook_deterministic(build_workbook(result), path)
+    return path
