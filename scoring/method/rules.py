@@ -11,10 +11,10 @@ import json
 import datetime as _dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Iterator, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scoring.errors import RulesError
 from scoring.method.points import to_milli
@@ -28,6 +28,16 @@ class _Strict(BaseModel):
 
 
 Points = float | int
+
+
+def _method_words(v: str) -> str:
+    if not v.strip():
+        raise ValueError("须写明该条款在办法中的原文，不能为空")
+    return v
+
+
+# Beside every ``clause``: the method's own words for it (docs/method/method-2023-draft.zh-CN.txt).
+ClauseText = Annotated[str, AfterValidator(_method_words)]
 
 
 class Meta(_Strict):
@@ -49,6 +59,7 @@ class Meta(_Strict):
 class Cap(_Strict):
     value: Points = Field(ge=0)
     clause: str
+    text: ClauseText
 
 
 class Caps(_Strict):
@@ -71,6 +82,7 @@ class Level(_Strict):
 class Group(_Strict):
     name: str
     clause: str
+    text: ClauseText
 
 
 class Column(_Strict):
@@ -80,6 +92,7 @@ class Column(_Strict):
     aliases: tuple[str, ...] = ()
     points: dict[str, Points | None]
     clause: str
+    text: ClauseText
 
     @field_validator("points")
     @classmethod
@@ -95,16 +108,19 @@ class ColumnCap(_Strict):
     level: str
     value: Points = Field(ge=0)
     clause: str
+    text: ClauseText
 
 
 class Upgrades(_Strict):
     clause: str
+    text: ClauseText
     reading: Literal["difference"] = "difference"
 
 
 class Late(_Strict):
     factor: Points = Field(ge=0, le=1)
     clause: str
+    text: ClauseText
 
 
 class CarryOver(_Strict):
@@ -112,11 +128,13 @@ class CarryOver(_Strict):
     source: Literal["key"] = "key"
     across_years: Literal[False] = False
     clause: str
+    text: ClauseText
 
 
 class Deductions(_Strict):
     order: Literal["after_cap", "before_cap"]
     clause: str
+    text: ClauseText
 
 
 class Event(_Strict):
@@ -125,6 +143,7 @@ class Event(_Strict):
     penalty: Points | None = Field(default=None, ge=0)
     veto: Literal["quarter", "year"] | None = None
     clause: str
+    text: ClauseText
 
     @model_validator(mode="after")
     def _penalty_or_veto(self) -> "Event":
@@ -137,6 +156,7 @@ class Targets(_Strict):
     unmet_is_annual_veto: bool
     lag_flag: bool = True
     clause: str
+    text: ClauseText
 
 
 class Reward(_Strict):
@@ -146,11 +166,13 @@ class Reward(_Strict):
     level: str
     solicited_default: bool
     clause: str
+    text: ClauseText
 
 
 class Annual(_Strict):
     informants: int = Field(ge=0)
     clause: str
+    text: ClauseText
 
 
 class Rules(_Strict):
@@ -289,6 +311,31 @@ class Rules(_Strict):
 
     def covers_year(self, year: int) -> bool:
         return year in self.meta.years
+
+    def clause_text(self, clause_id: str) -> str:
+        """The method's own words for a clause id such as "三(一)1" or "附件 序号8": the distinct
+        ``text`` of every entry citing it, in file order, joined as they stand (a text contained in
+        another is left out). KeyError when no entry cites the clause."""
+        texts = list(dict.fromkeys(t for c, t in _cited(self) if c == clause_id))
+        if not texts:
+            raise KeyError(clause_id)
+        return "".join(t for t in texts if not any(t != o and t in o for o in texts))
+
+
+def _cited(obj: Any) -> Iterator[tuple[str, str]]:
+    """(clause, text) of every entry under ``obj`` that cites a clause, in the file's order."""
+    if isinstance(obj, BaseModel):
+        fields = type(obj).model_fields
+        if "clause" in fields:
+            yield obj.clause, obj.text  # type: ignore[attr-defined]
+        for name in fields:
+            yield from _cited(getattr(obj, name))
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _cited(v)
+    elif isinstance(obj, tuple):
+        for v in obj:
+            yield from _cited(v)
 
 
 # ---- loading ------------------------------------------------------------------------------------
