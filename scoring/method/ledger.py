@@ -161,14 +161,8 @@ def _others(run: Computation, rules: Rules) -> list[dict]:
     e_clause = ev["clause"].to_numpy(dtype=object)
     e_type = ev["type"].to_numpy(dtype=object)
     e_date = ev["date"].to_numpy(dtype="datetime64[ns]")
-    q_first = np.full((n_units, nq), -1, dtype=np.int64)
-    fq = ev[ev["veto"] == "quarter"].drop_duplicates(["unit_code", "quarter"])
-    q_first[fq["unit_code"].to_numpy(), fq["quarter"].to_numpy() - 1] = fq.index.to_numpy()
-    y_first = np.full(n_units, -1, dtype=np.int64)
-    fy = ev[ev["veto"] == "year"].sort_values(["unit_code", "date", "event_id"], kind="stable") \
-        .drop_duplicates(["unit_code"])
-    y_first[fy["unit_code"].to_numpy()] = fy.index.to_numpy()
-    which = np.where(run.annual_veto[:, None], y_first[:, None], q_first)          # event row or -1
+    which = np.where(run.annual_veto[:, None], run.events.year_veto_event[:, None],
+                     run.events.quarter_veto_event)                                 # event row or -1
     has = which >= 0
     pick = lambda arr, default: np.where(has, arr[np.maximum(which, 0)] if len(arr) else default, default)
     reason = np.where(run.annual_veto[:, None], run.annual_reason[:, None], run.events.quarter_veto_reason)

@@ -24,6 +24,8 @@ class EventsInRun:
     year_veto: np.ndarray       # bool[unit] (R11, the event kind)
     quarter_veto_reason: np.ndarray   # object[unit, q]
     year_veto_reason: np.ndarray      # object[unit]
+    quarter_veto_event: np.ndarray    # int[unit, q]: row of ``rows`` that vetoed the quarter, or -1
+    year_veto_event: np.ndarray       # int[unit]: row of ``rows`` that vetoed the year, or -1
     other_years: int
 
 
@@ -62,20 +64,25 @@ def events_in_run(events: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: 
                             ignore_index=True)
     D = np.zeros((n_units, quarter), dtype=np.int64)
     np.add.at(D, (rows["unit_code"].to_numpy(), rows["quarter"].to_numpy() - 1), rows["points"].to_numpy())
+    # Which event vetoed, chosen here once (the ledger books that one): the first in the order above.
     qv = np.zeros((n_units, quarter), dtype=bool)
     qreason = np.full((n_units, quarter), "", dtype=object)
+    qevent = np.full((n_units, quarter), -1, dtype=np.int64)
     first_q = rows[rows["veto"] == "quarter"].drop_duplicates(["unit_code", "quarter"])
     qv[first_q["unit_code"].to_numpy(), first_q["quarter"].to_numpy() - 1] = True
+    qevent[first_q["unit_code"].to_numpy(), first_q["quarter"].to_numpy() - 1] = first_q.index.to_numpy()
     qreason[first_q["unit_code"].to_numpy(), first_q["quarter"].to_numpy() - 1] = [
         f"{n}（{d:%Y-%m-%d}），本季度一票否决" for n, d in zip(first_q["name"], first_q["date"])]
     yv = np.zeros(n_units, dtype=bool)
     yreason = np.full(n_units, "", dtype=object)
+    yevent = np.full(n_units, -1, dtype=np.int64)
     first_y = rows[rows["veto"] == "year"].sort_values(["unit_code", "date", "event_id"], kind="stable") \
         .drop_duplicates(["unit_code"])
     yv[first_y["unit_code"].to_numpy()] = True
+    yevent[first_y["unit_code"].to_numpy()] = first_y.index.to_numpy()
     yreason[first_y["unit_code"].to_numpy()] = [f"{n}（{d:%Y-%m-%d}），全年得分归零"
                                               for n, d in zip(first_y["name"], first_y["date"])]
-    return EventsInRun(rows, D, qv, yv, qreason, yreason, other_years)
+    return EventsInRun(rows, D, qv, yv, qreason, yreason, qevent, yevent, other_years)
 
 
 @dataclass(frozen=True)
