@@ -57,3 +57,19 @@ def test_the_method_layer_reads_no_files_and_prints_nothing():
     found = [str(p.relative_to(ROOT)) for p in sorted((PACKAGE / "method").glob("*.py"))
              if p.name != "rules.py" and io_calls.search(p.read_text(encoding="utf-8"))]
     assert not found, found
+
+
+def test_the_public_api_scores_a_dataset_in_three_calls():
+    import scoring
+    from scoring import load_dataset, load_rules, score, whatif
+
+    assert set(scoring.__all__) >= {"load_rules", "load_dataset", "score", "whatif"}
+    rules = load_rules()
+    data = scoring.make_dataset(
+        units=[{"unit_id": "U1", "unit_name": "甲镇", "category": "镇区街道"}],
+        submissions=[{"record_id": "R1", "unit_id": "U1", "column": "在线访谈", "level": "常州市",
+                      "adopted_on": "2023-02-01"}])
+    result = score(data, rules, 2023, 1)
+    # 附件 序号1: 在线访谈 adopted by 常州市 = 20 points, under the quarter cap of 25.
+    assert result.quarterly["score"].tolist() == [20_000]
+    assert callable(load_dataset) and callable(whatif.compare)
