@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from scoring.inputs.rules_file import load_rules
 from scoring.method import rules as rules_mod
 from scoring.inputs.dataset import make_dataset
 
@@ -80,7 +81,7 @@ def main() -> None:
         return cli_ratio(a)
     from scoring.method.engine import score
     from scoring.render.tables import write_scores
-    rules = rules_mod.load()
+    rules = load_rules()
     t = time.perf_counter()
     data = synthetic(rules, a.units, a.rows, a.events)
     print(f"build dataset   {time.perf_counter() - t:6.2f} s")
@@ -105,7 +106,7 @@ def cli_ratio(a) -> None:
     import subprocess
     import sys
     from pathlib import Path
-    rules = rules_mod.load()
+    rules = load_rules()
     data = synthetic(rules, a.units, a.rows, a.events)
     folder = Path(tempfile.mkdtemp())
     for name in ("units", "submissions", "events", "targets"):

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from scoring.inputs.rules_file import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,7 +55,7 @@ def main() -> None:
                 print(proc.stderr[-2000:], file=sys.stderr)
                 raise SystemExit(f"bulletin run failed with exit status {proc.returncode}")
 
-            rules = rules_mod.load()
+            rules = load_rules()
             t1 = time.perf_counter()
             data = load_dataset(args.data, rules, year=year)
             result = engine.score(data, rules, year, quarter)

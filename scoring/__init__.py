@@ -16,7 +16,7 @@ from scoring.inputs.loading import load_dataset
 from scoring.method.engine import score
 from scoring.method.result import Result
 from scoring.method.rules import Rules
-from scoring.method.rules import load as load_rules
+from scoring.inputs.rules_file import load_rules
 from scoring.report import whatif
 
 __version__ = "0.1.0"

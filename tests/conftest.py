@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scoring.inputs.rules_file import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -11,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def rules():
     from scoring.method import rules as rules_mod
-    return rules_mod.load()
+    return load_rules()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from scoring.inputs.rules_file import load_rules
 from scoring.method import rules as rules_mod
 from scoring.inputs.dataset import make_dataset
 from scoring.method.engine import score
@@ -51,7 +52,7 @@ def dataset(submissions: Iterable[dict] = (), events: Iterable[dict] = (), targe
 
 def run(submissions: Iterable[dict] = (), events: Iterable[dict] = (), targets: Iterable[dict] = (),
         quarter: int = 4, rules=None, units: Iterable[dict] = UNITS, **kw: Any):
-    rules = rules or rules_mod.load()
+    rules = rules or load_rules()
     return score(dataset(submissions, events, targets, units), rules, YEAR, quarter, **kw)
 
 
@@ -60,4 +61,4 @@ def row(result, unit_id: str, quarter: int):
 
 
 def variant(overlay: dict, name: str = "测试变体"):
-    return rules_mod.derive(rules_mod.load(), overlay, name=name)
+    return rules_mod.derive(load_rules(), overlay, name=name)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.method.calendar import default_issue_date
 from scoring.run import bulletin as pipeline
 from scoring.run.folder import clean_leftovers, swap_into
@@ -41,7 +42,7 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def _run(out: Path, notebook: Path = NOTEBOOK) -> pipeline.BulletinRun:
-    return pipeline.run_bulletin(data_dir=DATA, rules_file=rules_mod.DEFAULT_RULES, year=2023, quarter=3,
+    return pipeline.run_bulletin(data_dir=DATA, rules_file=DEFAULT_RULES, year=2023, quarter=3,
                                  out=out, statements=False, notebook=notebook,
                                  progress=pipeline.Progress(stream=io.StringIO()))
 

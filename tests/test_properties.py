@@ -7,11 +7,12 @@ from engine_support import UNITS, dataset, variant
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scoring.inputs.rules_file import load_rules
 from scoring.method import rules as rules_mod
 from scoring.method.engine import score
 from scoring.method.points import to_milli
 
-RULES = rules_mod.load()
+RULES = load_rules()
 CAP30 = variant({"caps": {"quarter": {"value": 30}}}, name="季度封顶30")
 UNIT_IDS = [u["unit_id"] for u in UNITS[:4]]
 COLUMNS = list(RULES.column_keys)

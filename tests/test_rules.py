@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scoring.inputs.rules_file import load_rules
 from scoring.method import rules as rules_mod
 from scoring.errors import RulesError
 from scoring.method.points import fmt, fmt_series, scale_half_up, to_milli
@@ -65,7 +66,7 @@ def test_a_second_rules_file_works_without_code_changes(tmp_path):
     data["meta"]["years"] = [2024]
     data["caps"]["quarter"]["value"] = 30
     data["late"]["factor"] = 0.6
-    r = rules_mod.load(_write(tmp_path, data))
+    r = load_rules(_write(tmp_path, data))
     assert r.meta.id == "liyang-2024" and r.covers_year(2024) and not r.covers_year(2023)
     assert r.caps.quarter.value == 30 and r.late.factor == 0.6
 
@@ -83,7 +84,7 @@ def test_a_wrong_rules_file_is_refused_with_a_message_naming_the_key(tmp_path, m
     data = _raw()
     mutate(data)
     with pytest.raises(RulesError) as exc:
-        rules_mod.load(_write(tmp_path, data))
+        load_rules(_write(tmp_path, data))
     assert fragment in str(exc.value)
 
 
@@ -103,7 +104,7 @@ def test_a_variant_records_its_name_and_every_change(rules):
 
 def test_an_overlay_file_names_its_base_and_changes_only_what_it_says(tmp_path):
     overlay = {"base": str(RULES_FILE), "name": "无结转", "description": "取消结转", "carry_over": {"enabled": False}}
-    v = rules_mod.load(_write(tmp_path, overlay, "v.yaml"))
+    v = load_rules(_write(tmp_path, overlay, "v.yaml"))
     assert v.variant == "无结转" and v.changes == ("carry_over.enabled: True → False",)
     assert v.caps.quarter.value == 25
 
@@ -217,7 +218,7 @@ def test_a_rules_file_without_clause_text_is_refused_with_the_key_named(tmp_path
     data = _raw()
     mutate(data)
     with pytest.raises(RulesError) as exc:
-        rules_mod.load(_write(tmp_path, data))
+        load_rules(_write(tmp_path, data))
     assert fragment in str(exc.value)
 
 
@@ -247,8 +248,8 @@ def test_clause_text_gives_the_methods_words_for_a_clause_id(rules):
 
 def test_a_variant_keeps_the_methods_words_of_what_it_changes(rules):
     # 01-cap-15 raises the cap to 15, but the method's words still say 10: the text is a quote.
-    v = rules_mod.load(VARIANTS_DIR / "01-cap-15.yaml")
+    v = load_rules(VARIANTS_DIR / "01-cap-15.yaml")
     assert v.column_caps[0].value == 15 and v.column_caps[0].text == "要闻动态：溧阳市0.5分/条(每季度10分封顶)"
     assert v.changes == ("column_caps.要闻动态.value: 10 → 15",)
     for path in sorted(VARIANTS_DIR.glob("*.yaml")):
-        assert rules_mod.load(path).clause_text("三(一)2") == rules.clause_text("三(一)2"), path.name
+        assert load_rules(path).clause_text("三(一)2") == rules.clause_text("三(一)2"), path.name

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scoring.inputs.rules_file import load_rules
 from scoring.run.whatif import whatif_command
 from scoring.method import rules as rules_mod
 from scoring.report import whatif
@@ -36,7 +37,7 @@ def test_every_variant_file_loads_as_a_named_described_overlay_of_the_2023_draft
     import yaml
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert raw["base"] == "../rules/liyang-2023-draft.yaml"
-    v = rules_mod.load(path)
+    v = load_rules(path)
     assert v.variant == raw["name"] and v.description == raw["description"]
     assert re.search(r"[\u4e00-\u9fff]", v.description), "the description is read by people: Chinese"
     assert Path(v.source).resolve() == DRAFT
@@ -51,18 +52,18 @@ def test_every_variant_file_loads_as_a_named_described_overlay_of_the_2023_draft
     ("06-reward-threshold-3", "reward.min_solicited_adoptions: 5 → 3"),
 ])
 def test_each_required_variant_changes_exactly_its_one_rule(stem, change):
-    v = rules_mod.load(ROOT / "params" / "variants" / f"{stem}.yaml")
+    v = load_rules(ROOT / "params" / "variants" / f"{stem}.yaml")
     assert v.changes == (change,)
 
 
 def test_the_cap_removed_variant_has_no_column_cap_at_all():
-    v = rules_mod.load(ROOT / "params" / "variants" / "02-cap-removed.yaml")
+    v = load_rules(ROOT / "params" / "variants" / "02-cap-removed.yaml")
     assert v.column_caps == ()
-    assert rules_mod.load().column_caps != ()
+    assert load_rules().column_caps != ()
 
 
 def test_load_variants_reads_a_folder_sorted_by_file_name():
-    assert [v.variant for v in whatif.load_variants()] == [rules_mod.load(p).variant for p in VARIANTS]
+    assert [v.variant for v in whatif.load_variants()] == [load_rules(p).variant for p in VARIANTS]
 
 
 def test_a_missing_variant_folder_is_a_chinese_error(tmp_path):
@@ -198,7 +199,7 @@ def test_late_factor_0_7_lifts_the_late_unit_from_5_to_7_and_nothing_else(fixtur
 def test_a_variant_that_changes_nothing_reports_zero_differences(fixture_data, rules):
     _engine()
     # No unit has an adoption at 江苏省, so lowering the reward threshold to 3 changes no score.
-    v = rules_mod.load(ROOT / "params" / "variants" / "06-reward-threshold-3.yaml")
+    v = load_rules(ROOT / "params" / "variants" / "06-reward-threshold-3.yaml")
     same = whatif.variant(name="原样", base=rules)
     cmp = whatif.compare(fixture_data, v, same, base=rules, year=2023, quarter=4)
     for d in cmp:
@@ -216,7 +217,7 @@ def test_compare_defaults_to_the_variants_base_file_and_the_latest_quarter_with_
     cmp = whatif.compare(fixture_data, whatif.variant(late={"factor": 0.7}, name="超时七折"))
     # The last row is dated 2023-08-01: year 2023 through Q3; no 优胜单位 before the year end.
     assert (cmp.year, cmp.quarter) == (2023, 3)
-    assert cmp.base == rules_mod.load()
+    assert cmp.base == load_rules()
     assert "优胜单位" not in cmp.summary() and cmp.summary().startswith("超时七折：1个单位得分上升，平均+2分")
 
 

@@ -13,7 +13,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from scoring.method import rules as rules_mod
 from scoring.inputs.parsing import BOOL_EXAMPLES, DATE_EXAMPLES
 from scoring.method.rules import Rules
 from scoring.inputs.schema import MAX_TEXT, TABLES, Field, Table

@@ -10,16 +10,13 @@ import copy
 import json
 import datetime as _dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal, Mapping
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scoring.errors import RulesError
 from scoring.method.points import to_milli
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent.parent / "params" / "rules" / "liyang-2023-draft.yaml"
 
 
 class _Strict(BaseModel):
@@ -362,37 +359,6 @@ def from_dict(data: Mapping[str, Any], source: str = "<dict>", **extra: Any) -> 
         return Rules.model_validate_json(payload)
     except ValidationError as err:
         raise RulesError(_format_validation_error(err, source)) from None
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesError(f"找不到规则文件：{path}") from None
-    except UnicodeDecodeError:
-        raise RulesError(f"规则文件 {path} 不是 UTF-8 编码") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise RulesError(f"规则文件 {path} 不是合法的 YAML：{err}") from None
-    if not isinstance(data, dict):
-        raise RulesError(f"规则文件 {path} 的顶层须为映射（键: 值）")
-    return data
-
-
-def load(path: str | Path | None = None) -> Rules:
-    """Load a rules file, or an overlay file naming its ``base:`` (see params/variants/)."""
-    path = Path(path) if path is not None else DEFAULT_RULES
-    data = _read_yaml(path)
-    if "base" in data:
-        base_path = (path.parent / data["base"]).resolve()
-        return derive(load(base_path), _overlay_body(data), name=data.get("name", path.stem),
-                      description=data.get("description", ""))
-    return from_dict(data, source=str(path))
-
-
-def _overlay_body(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in ("base", "name", "description")}
 
 
 def _merge(base: Any, over: Any, path: str, changes: list[str]) -> Any:

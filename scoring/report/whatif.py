@@ -17,19 +17,14 @@ Only the ``load*`` functions read files; :func:`compare` and everything after it
 """
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 import html
 import io
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import pandas as pd
 
@@ -41,62 +36,24 @@ from scoring.inputs.dataset import Dataset
 from scoring.errors import RulesError, ScoringError
 from scoring.method.rules import Rules
 from scoring.method.calendar import YEAR_END_QUARTER
-from scoring.method.calendar import numeral as chinese_numeral
+from scoring.method.calendar import numeral as chinese_numeral  # noqa: F401 - whatif's API (section numbers)
 from scoring.inputs.loading import load_dataset
+from scoring.inputs.rules_file import load_rules
+from scoring.inputs.rules_file import load_variants, variant_files  # noqa: F401 - whatif's API (the notebook)
 from scoring.method.engine import score
 from matplotlib.figure import Figure
 import matplotlib
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOK = ROOT / "notebooks" / "what_if.ipynb"
-VARIANTS_DIR = ROOT / "params" / "variants"
 
 HTML_TITLE = "考评规则变体对比分析"
 
 
-# ---- loading (the only file access) -------------------------------------------------------------
-@functools.lru_cache(maxsize=16)
-def _rules_file(path: str | None) -> Rules:
-    return rules_mod.load(path)
-
-
+# ---- loading: the files are read by scoring.inputs -----------------------------------------------
 def load(path: str | Path, rules: Rules | None = None) -> Dataset:
     """Read and validate a dataset folder (CSV files or one workbook) with the default rules."""
-    return load_dataset(Path(path), rules or _rules_file(None))
-
-
-def variant_files(path: str | Path | Iterable[str | Path] | None = None) -> list[Path]:
-    """The overlay files to compare: a folder → its ``*.yaml`` sorted by name; files as given."""
-    if path is not None and not isinstance(path, (str, Path)):
-        path = [Path(p) for p in path] or None
-    if path is None:
-        path = VARIANTS_DIR
-    if isinstance(path, (str, Path)):
-        p = Path(path)
-        if p.is_dir():
-            found = sorted(p.glob("*.yaml"))
-            if not found:
-                raise RulesError(f"变体目录 {p} 中没有 .yaml 变体文件")
-            return found
-        if not p.exists():
-            raise RulesError(f"找不到变体文件或目录：{p}")
-        return [p]
-    return path
-
-
-def load_variants(path: str | Path | Iterable[str | Path] | None = None) -> list[Rules]:
-    """Load overlay files (each with ``base:``, ``name:``, ``description:``) into derived Rules."""
-    out = []
-    for f in variant_files(path):
-        try:
-            r = rules_mod.load(f)
-        except RulesError as err:
-            # derive() reports under the base file's name; say which overlay is wrong.
-            raise RulesError(f"变体文件 {f} 有误（合并到基础规则后检查）：\n{err}") from None
-        if not r.variant:
-            raise RulesError(f"{f} 不是变体文件：须有 base: 指向基础规则文件")
-        out.append(r)
-    return out
+    return load_dataset(Path(path), rules or load_rules())
 
 
 def variant(overlay: Mapping[str, Any] | None = None, /, *, name: str = "", description: str = "",
@@ -108,7 +65,7 @@ def variant(overlay: Mapping[str, Any] | None = None, /, *, name: str = "", desc
     every column cap). The description is the lead-in of the summary line (default: the name).
     """
     body = {**dict(overlay or {}), **sections}
-    return rules_mod.derive(base if base is not None else _rules_file(None), body,
+    return rules_mod.derive(base if base is not None else load_rules(), body,
                             name=name or "变体", description=description)
 
 
@@ -399,7 +356,7 @@ def _base_of(variants: Sequence[Rules]) -> Rules:
         raise RulesError("各变体来自不同的基础规则文件，请用 base= 指定对比的基础规则："
                          + "、".join(sorted(s or "(内存)" for s in sources)))
     source = sources.pop()
-    return _rules_file(source or None)
+    return load_rules(source or None)
 
 
 def compare(data: Dataset, *variants: Rules, base: Rules | None = None, year: int | None = None,

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from scoring.inputs.rules_file import DEFAULT_RULES, load_rules
 from scoring.errors import ScoringError
 from scoring.inputs.loading import load_dataset
-from scoring.method import rules as rules_mod
 from scoring.method.calendar import quarter_name
 from scoring.method.engine import score
 from scoring.render.docx import write_bulletin_docx
@@ -36,7 +36,7 @@ from scoring.run import notebook as nb_run
 from scoring.run.handoff import save_result
 from scoring.run.folder import SNAPSHOT, snapshot, staging_folder, swap_into
 from scoring.run.manifest import build_manifest, write_manifest
-from scoring.run.notebook import RunError
+from scoring.run.notebook import RunError  # noqa: F401 - the run's failure, raised by its steps
 from scoring.run.params import bulletin_params, latest_quarter, parse_quarter
 
 ROOT = nb_run.ROOT
@@ -97,7 +97,7 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int | None, quarter:
     """One quarter's bulletin into ``out/<Y>Q<Q>`` (see the module's docstring); ``year`` and
     ``quarter`` None: the latest quarter with data. Raises ScoringError (InputError: exit 2)."""
     progress = progress or Progress()
-    rules = rules_mod.load(rules_file)
+    rules = load_rules(rules_file)
     with tempfile.TemporaryDirectory(prefix="liyang-inputs-") as tmp:
         with progress.step("读取并检查输入数据"):
             inputs = snapshot(Path(data_dir), Path(tmp) / SNAPSHOT)
@@ -159,7 +159,7 @@ def _summary(run: BulletinRun, progress: Progress, total: float) -> None:
 
 # ---- commands --------------------------------------------------------------------------------------
 def _rules_path(args: argparse.Namespace) -> Path:
-    return Path(args.rules) if getattr(args, "rules", None) else rules_mod.DEFAULT_RULES
+    return Path(args.rules) if getattr(args, "rules", None) else DEFAULT_RULES
 
 
 def bulletin_command(args: argparse.Namespace) -> int:
@@ -180,7 +180,7 @@ def year_command(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     progress = Progress()
     rules_file = _rules_path(args)
-    rules = rules_mod.load(rules_file)
+    rules = load_rules(rules_file)
     with progress.step("检查输入数据"):
         data = load_dataset(args.data, rules, year=args.year)
     for note in [*data.notes, *undrawable_input(data)]:

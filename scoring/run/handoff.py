@@ -10,8 +10,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+from scoring.inputs.rules_file import load_rules
 from scoring.inputs.loading import load_dataset
-from scoring.method import rules as rules_mod
 from scoring.method.engine import score
 from scoring.method.result import Result
 
@@ -26,5 +26,5 @@ def quarter_result(data_dir: str, rules_file: str, year: int, quarter: int, resu
     :func:`save_result`), or — when the notebook runs on its own — its data scored here."""
     if result_file:
         return pickle.loads(Path(result_file).read_bytes())
-    rules = rules_mod.load(rules_file)
+    rules = load_rules(rules_file)
     return score(load_dataset(data_dir, rules, year=year), rules, year, quarter)

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 

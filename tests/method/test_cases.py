@@ -1,4 +1,5 @@
 """The one runner of the engine's hand-worked cases: tests/method/cases/**/*.yaml (format below)."""
+from scoring.inputs.rules_file import load_rules
 from scoring.method import rules as rules_mod
 from scoring.inputs.dataset import make_dataset
 from scoring.method.engine import score
@@ -100,7 +101,7 @@ def _register() -> tuple[dict, ...]:
 
 @functools.cache
 def _rules_file(path: str | None):
-    return rules_mod.load(ROOT / path) if path else rules_mod.load()
+    return load_rules(ROOT / path) if path else load_rules()
 
 
 def case_rules(case: dict):

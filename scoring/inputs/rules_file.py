@@ -1,0 +1,81 @@
+"""Rules files → Rules: the default rules file, a year's rules file, a variant overlay (``base:``
+naming the file it changes), and the folder of variants for what-if analysis. The reading and the
+overlay's file references live here; checking and merging are scoring.method.rules' (pure)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from scoring.errors import RulesError
+from scoring.method.rules import Rules, derive, from_dict
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_RULES = ROOT / "params" / "rules" / "liyang-2023-draft.yaml"
+VARIANTS_DIR = ROOT / "params" / "variants"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulesError(f"找不到规则文件：{path}") from None
+    except UnicodeDecodeError:
+        raise RulesError(f"规则文件 {path} 不是 UTF-8 编码") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RulesError(f"规则文件 {path} 不是合法的 YAML：{err}") from None
+    if not isinstance(data, dict):
+        raise RulesError(f"规则文件 {path} 的顶层须为映射（键: 值）")
+    return data
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Load a rules file, or an overlay file naming its ``base:`` (see params/variants/)."""
+    path = Path(path) if path is not None else DEFAULT_RULES
+    data = _read_yaml(path)
+    if "base" in data:
+        base_path = (path.parent / data["base"]).resolve()
+        return derive(load_rules(base_path), _overlay_body(data), name=data.get("name", path.stem),
+                      description=data.get("description", ""))
+    return from_dict(data, source=str(path))
+
+
+def _overlay_body(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in ("base", "name", "description")}
+
+
+def variant_files(path: str | Path | Iterable[str | Path] | None = None) -> list[Path]:
+    """The overlay files to compare: a folder → its ``*.yaml`` sorted by name; files as given."""
+    if path is not None and not isinstance(path, (str, Path)):
+        path = [Path(p) for p in path] or None
+    if path is None:
+        path = VARIANTS_DIR
+    if isinstance(path, (str, Path)):
+        p = Path(path)
+        if p.is_dir():
+            found = sorted(p.glob("*.yaml"))
+            if not found:
+                raise RulesError(f"变体目录 {p} 中没有 .yaml 变体文件")
+            return found
+        if not p.exists():
+            raise RulesError(f"找不到变体文件或目录：{p}")
+        return [p]
+    return path
+
+
+def load_variants(path: str | Path | Iterable[str | Path] | None = None) -> list[Rules]:
+    """Load overlay files (each with ``base:``, ``name:``, ``description:``) into derived Rules."""
+    out = []
+    for f in variant_files(path):
+        try:
+            r = load_rules(f)
+        except RulesError as err:
+            # derive() reports under the base file's name; say which overlay is wrong.
+            raise RulesError(f"变体文件 {f} 有误（合并到基础规则后检查）：\n{err}") from None
+        if not r.variant:
+            raise RulesError(f"{f} 不是变体文件：须有 base: 指向基础规则文件")
+        out.append(r)
+    return out
