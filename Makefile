@@ -1,14 +1,17 @@
 # Every target has a plain `python -m scoring …` equivalent (see README).
+# The make targets default to the bundled sample data (marked 样例数据); the plain commands have no
+# default data folder. Paths are quoted, so DATA="我的 数据" works (a path holding ' does not).
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 QUARTER ?=
-YEAR    ?= 2023
+YEAR    ?=
+Q       ?=
 DATA    ?= data/sample
 RULES   ?= params/rules/liyang-2023-draft.yaml
 OUT     ?= output
 STATEMENTS ?= yes
 
-.PHONY: setup test test-fast bulletin year validate score template sample whatif bench wheelhouse clean
+.PHONY: setup test test-fast bulletin year validate score publish template sample whatif bench wheelhouse clean
 
 setup: $(STAMP)
 
@@ -22,25 +25,28 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser"
 
 bulletin: $(STAMP)
-	$(PY) -m scoring bulletin --data $(DATA) --rules $(RULES) --out $(OUT) --statements $(STATEMENTS) $(if $(QUARTER),--quarter $(QUARTER),)
+	$(PY) -m scoring bulletin --data '$(DATA)' --rules '$(RULES)' --out '$(OUT)' --statements '$(STATEMENTS)' $(if $(QUARTER),--quarter '$(QUARTER)',)
 
 year: $(STAMP)
-	$(PY) -m scoring year --year $(YEAR) --data $(DATA) --rules $(RULES) --out $(OUT)
+	$(PY) -m scoring year --data '$(DATA)' --rules '$(RULES)' --out '$(OUT)' --statements '$(STATEMENTS)' $(if $(YEAR),--year '$(YEAR)',)
 
 validate: $(STAMP)
-	$(PY) -m scoring validate --data $(DATA)
+	$(PY) -m scoring validate --data '$(DATA)' --rules '$(RULES)' $(if $(YEAR),--year '$(YEAR)',)
 
 score: $(STAMP)
-	$(PY) -m scoring score --data $(DATA) --year $(YEAR) --quarter $(or $(Q),4) --rules $(RULES) --out $(OUT)/scores
+	$(PY) -m scoring score --data '$(DATA)' --rules '$(RULES)' --out '$(OUT)/scores' $(if $(YEAR),--year '$(YEAR)',) $(if $(Q),--quarter '$(Q)',)
+
+publish: $(STAMP)
+	$(PY) -m scoring publish --out '$(OUT)' --quarter '$(QUARTER)'
 
 template: $(STAMP)
-	$(PY) -m scoring template --rules $(RULES) --out data/template/录入模板.xlsx
+	$(PY) -m scoring template --rules '$(RULES)' --out data/template/录入模板.xlsx
 
 sample: $(STAMP)
 	$(PY) scripts/make_sample.py
 
 whatif: $(STAMP)
-	$(PY) -m scoring whatif --data $(DATA) --out $(OUT)/whatif
+	$(PY) -m scoring whatif --data '$(DATA)' --out '$(OUT)/whatif'
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

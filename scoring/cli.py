@@ -1,12 +1,16 @@
 """``python -m scoring <command>``: the plain commands behind every make target.
 
-Every user-facing problem ends as a Chinese message on stderr and exit status 2, never a traceback.
+Every user-facing problem ends as a Chinese message on stderr and exit status 2, never a traceback;
+``--help`` and argument errors are Chinese too (:class:`ChineseArgumentParser`). The commands name
+their data folder (``--data``): only the make targets and the notebooks default to the sample.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from scoring.errors import ScoringError
 from scoring.run.commands import validate
@@ -14,66 +18,162 @@ from scoring.run.commands import score
 from scoring.run.bulletin import bulletin_command
 from scoring.run.bulletin import year_command
 from scoring.run.commands import template_command
+from scoring.run.history import compare_command, publish_command
 from scoring.run.whatif import whatif_command
+
+PROG = "python -m scoring"
+DATA_HINT = ("请用 --data 指定数据目录（放有 units.csv、submissions.csv 或一个 .xlsx 工作簿的目录），"
+             "例如：python -m scoring {command} --data 我的数据目录。命令没有默认数据目录；"
+             "只有 make 命令默认使用自带样例数据 data/sample")
+TYPE_ZH = {"int": "整数", "Path": "路径", "float": "数"}
+# argparse's English messages → Chinese (the English is what argparse itself says; matched whole).
+ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), z) for p, z in (
+    (r"the following arguments are required: (?P<a>.+)", "缺少必需的参数：{a}"),
+    (r"argument (?P<a>\S+): invalid choice: '?(?P<v>.*?)'? \(choose from (?P<c>.+)\)", "参数 {a} 的值「{v}」无效，可选：{c}"),
+    (r"argument (?P<a>\S+): invalid (?P<t>\w+) value: '?(?P<v>.*?)'?", "参数 {a} 的值「{v}」无效：应为{t}"),
+    (r"argument (?P<a>\S+): expected one argument", "参数 {a} 后面须跟一个值"),
+    (r"argument (?P<a>\S+): expected at most one argument", "参数 {a} 后面最多跟一个值"),
+    (r"argument (?P<a>\S+): ignored explicit argument '?(?P<v>.*?)'?", "参数 {a} 不接受值「{v}」"),
+    (r"argument (?P<a>\S+): not allowed with argument (?P<b>\S+)", "参数 {a} 不能与 {b} 同时使用"),
+    (r"unrecognized arguments: (?P<a>.+)", "无法识别的参数：{a}"),
+    (r"ambiguous option: (?P<a>\S+) could match (?P<b>.+)", "选项 {a} 不明确，可能是：{b}"),
+    (r"one of the arguments (?P<a>.+) is required", "须给出以下参数之一：{a}"),
+))
+
+
+def translate_error(message: str) -> str:
+    """argparse's English error message in Chinese (unknown messages are kept, prefixed)."""
+    for pattern, zh in ERRORS:
+        m = pattern.fullmatch(message.strip())
+        if m:
+            parts = {k: (TYPE_ZH.get(v, v) if k == "t" else v) for k, v in m.groupdict().items()}
+            return zh.format(**parts).replace("命令行参数 command", "命令")
+    return f"命令行参数有误：{message}"
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """「用法：」 instead of "usage: "."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose help and errors are Chinese: section titles, the help option, and
+    every error argparse raises (translated; a missing --data also says how to name one)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message: str) -> NoReturn:
+        text = translate_error(message)
+        if re.search(r"required: .*--data\b", message):
+            command = self.prog.split()[-1]
+            text = f"缺少数据目录。{DATA_HINT.format(command=command)}"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{text}\n（查看全部选项：{self.prog} --help）\n")
+
+
+def _data(p: argparse.ArgumentParser, what: str = "数据目录") -> None:
+    p.add_argument("--data", required=True, type=Path, metavar="目录",
+                   help=f"{what}：放有 units.csv、submissions.csv（可另有 events.csv、targets.csv）或一个 .xlsx 工作簿的目录（必填）")
+
+
+def _rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, metavar="规则文件",
+                   help="考评规则文件（YAML），缺省为 params/rules/liyang-2023-draft.yaml")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m scoring", description="溧阳市政府门户网站内容保障考评：计分与季度通报")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = ChineseArgumentParser(prog=PROG, description="溧阳市政府门户网站内容保障考评：计分与季度通报。"
+                              "每个命令的选项见 python -m scoring 命令 --help。")
+    sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
 
-    v = sub.add_parser("validate", help="检查一个数据目录，列出全部问题")
-    v.add_argument("--data", required=True, type=Path)
-    v.add_argument("--year", type=int)
-    v.add_argument("--rules", type=Path)
+    v = sub.add_parser("validate", help="检查一个数据目录，列出全部问题（无误退出码 0，有误 2）",
+                       description="检查一个数据目录，一次列出全部问题（文件、工作表、行、列、值、应如何填写），"
+                                   "并列出不计入的记录（其他年度的记录等）所在的行。无误退出码 0，有误退出码 2。")
+    _data(v, "要检查的数据目录")
+    v.add_argument("--year", type=int, metavar="年份", help="按哪一年检查（其他年度的记录列为提示），缺省为数据中最近的有录用记录的年度")
+    _rules(v)
 
-    s = sub.add_parser("score", help="计算某年截至某季度的得分，写出 scores.csv 与 ledger.csv")
-    s.add_argument("--data", required=True, type=Path)
-    s.add_argument("--year", required=True, type=int)
-    s.add_argument("--quarter", required=True, type=int, choices=[1, 2, 3, 4])
-    s.add_argument("--rules", type=Path)
-    s.add_argument("--out", required=True, type=Path)
+    s = sub.add_parser("score", help="计算某年截至某季度的得分，写出 scores.csv 与 ledger.csv",
+                       description="计算某年截至某季度的得分（不生成通报），写出 scores.csv 与 ledger.csv。"
+                                   "没有录用记录的季度也照常计分。")
+    _data(s)
+    s.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    s.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], metavar="季度",
+                   help="季度 1–4，计到该季度末；缺省为该年度最后一个有数据的季度")
+    _rules(s)
+    s.add_argument("--out", required=True, type=Path, metavar="目录", help="输出目录：写入 scores.csv、ledger.csv（必填）")
 
-    b = sub.add_parser("bulletin", help="生成季度通报（HTML、PDF、工作簿、得分明细单）")
-    b.add_argument("--data", type=Path, default=Path("data/sample"))
-    b.add_argument("--quarter", help="如 2023Q3；缺省为数据中最近一年的最后一个有数据的季度")
-    b.add_argument("--rules", type=Path)
-    b.add_argument("--out", type=Path, default=Path("output"))
-    b.add_argument("--statements", default="yes", choices=["yes", "no"])
-    b.add_argument("--params", type=Path, help="通报参数文件（缺省 params/<Y>Q<Q>.yaml）")
+    b = sub.add_parser("bulletin", help="生成一个季度的通报（HTML、PDF、Word、工作簿、得分明细单）",
+                       description="生成一个季度的通报，写入 输出目录/<年>Q<季>/。替换已有的同季度目录时，"
+                                   "旧目录完整保存到 输出目录/history/<年>Q<季>/<序号>/，并写出 changes.csv 列出得分变化。")
+    _data(b)
+    b.add_argument("--quarter", metavar="季度", help="如 2023Q3；缺省为数据中最近一年的最后一个有数据的季度")
+    _rules(b)
+    b.add_argument("--out", type=Path, default=Path("output"), metavar="目录", help="输出目录，缺省为 output")
+    b.add_argument("--statements", default="yes", choices=["yes", "no"], metavar="yes|no",
+                   help="是否生成各单位得分明细单：yes（缺省）或 no")
+    b.add_argument("--params", type=Path, metavar="参数文件",
+                   help="通报参数文件（期号、文号、日期、抄送、下一步工作要求），缺省为 数据目录/params/<年>Q<季>.yaml，"
+                        "没有则用默认值")
+    b.add_argument("--allow-empty", action="store_true",
+                   help="允许通报没有任何录用记录的季度（缺省拒绝，退出码 2）")
 
-    y = sub.add_parser("year", help="生成一年四个季度的通报")
-    y.add_argument("--year", type=int, default=2023)
-    y.add_argument("--data", type=Path, default=Path("data/sample"))
-    y.add_argument("--rules", type=Path)
-    y.add_argument("--out", type=Path, default=Path("output"))
-    y.add_argument("--statements", default="yes", choices=["yes", "no"])
+    y = sub.add_parser("year", help="生成一年中有录用记录的各季度的通报",
+                       description="依次生成一年中有录用记录的各季度的通报，并说明哪些季度因没有录用记录未生成；"
+                                   "某个季度失败不影响其他季度。")
+    _data(y)
+    y.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    _rules(y)
+    y.add_argument("--out", type=Path, default=Path("output"), metavar="目录", help="输出目录，缺省为 output")
+    y.add_argument("--statements", default="yes", choices=["yes", "no"], metavar="yes|no",
+                   help="是否生成各单位得分明细单：yes（缺省）或 no")
 
-    t = sub.add_parser("template", help="生成录入模板工作簿")
-    t.add_argument("--rules", type=Path)
-    t.add_argument("--out", type=Path, default=Path("data/template/录入模板.xlsx"))
+    pb = sub.add_parser("publish", help="把某季度的通报目录标记为已发布版本（写出 published.json）",
+                        description="把 输出目录/<年>Q<季>/ 标记为已发布（已印发）的版本：写出 published.json，"
+                                    "记录发布时间和每个文件的 SHA-256。用样例数据生成的目录不能发布。此后重新生成该季度时，"
+                                    "changes.csv 与最近的发布版本比较。")
+    pb.add_argument("--out", type=Path, default=Path("output"), metavar="目录", help="输出目录，缺省为 output")
+    pb.add_argument("--quarter", required=True, metavar="季度", help="要发布的季度，如 2024Q1（必填）")
 
-    w = sub.add_parser("whatif", help="规则变体对比分析")
-    w.add_argument("--data", type=Path, default=Path("data/sample"))
-    w.add_argument("--out", type=Path, default=Path("output/whatif"))
-    w.add_argument("--variants", type=Path, default=Path("params/variants"))
+    c = sub.add_parser("compare", help="比较两个季度通报目录的得分",
+                       description="比较两个季度通报目录（各有 scores.csv）中各单位各季度的得分、累计得分和排名，"
+                                   "列出有变化的单位。")
+    c.add_argument("before", type=Path, metavar="目录A", help="比较的基准（较早的版本），如 output/history/2024Q1/1")
+    c.add_argument("after", type=Path, metavar="目录B", help="与之比较的目录（较新的版本），如 output/2024Q1")
+    c.add_argument("--out", type=Path, metavar="位置",
+                   help="写出 changes.csv：一个目录（写入其中的 changes.csv）或以 .csv 结尾的文件名；缺省只在屏幕上列出")
+
+    t = sub.add_parser("template", help="生成录入模板工作簿", description="生成带下拉列表的录入模板工作簿（取值来自规则文件）。")
+    _rules(t)
+    t.add_argument("--out", type=Path, default=Path("data/template/录入模板.xlsx"), metavar="文件",
+                   help="模板文件名，缺省为 data/template/录入模板.xlsx")
+
+    w = sub.add_parser("whatif", help="规则变体对比分析", description="用同一份数据，比较规则文件与各规则变体下的得分和排名。")
+    _data(w)
+    w.add_argument("--out", type=Path, default=Path("output/whatif"), metavar="目录",
+                   help="输出目录（what_if.html、what_if.ipynb），缺省为 output/whatif")
+    w.add_argument("--variants", type=Path, default=Path("params/variants"), metavar="目录",
+                   help="规则变体目录，缺省为 params/variants")
     return p
+
+
+COMMANDS = {"validate": validate, "score": score, "bulletin": bulletin_command, "year": year_command,
+            "publish": publish_command, "compare": compare_command, "template": template_command,
+            "whatif": whatif_command}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "validate":
-            return validate(args)
-        if args.command == "score":
-            return score(args)
-        if args.command == "bulletin":
-            return bulletin_command(args)
-        if args.command == "year":
-            return year_command(args)
-        if args.command == "template":
-            return template_command(args)
-        if args.command == "whatif":
-            return whatif_command(args)
+        return COMMANDS[args.command](args)
     except ScoringError as err:
         print(f"错误：{err}", file=sys.stderr)
         return err.exit_code
@@ -85,4 +185,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    return 0

@@ -7,7 +7,9 @@ Writes the four tables of the data contract twice: as CSV files with English hea
 spellings real portal exports mix (``data/sample``; ``events.csv`` in GB18030, the others UTF-8
 without BOM), and as one workbook with Chinese sheet names, Chinese headers and real Excel date
 cells (``data/sample-workbook/sample-2023.xlsx``). Both forms hold the same values, so they load to
-the same canonical tables.
+the same canonical tables. Each folder also gets the sample marker file ``样例数据.txt`` (the loader
+ignores it; a run on a folder holding it marks its output as sample data, which is never published),
+and ``data/sample`` gets the quarters' bulletin parameters, ``params/2023Q1.yaml`` … ``2023Q4.yaml``.
 
 The data is invented but shaped like a year of 溧阳市 portal adoptions: units have activity tiers
 (a few cap-hitting towns and departments, many mid-range units, some quiet ones), columns, levels,
@@ -37,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scoring.inputs import schema
+from scoring.run.folder import SAMPLE_MARKER
 
 YEAR = 2023
 SEED = 2023
@@ -754,6 +757,10 @@ python scripts/make_sample.py [--seed {seed}] [--out-csv data/sample --out-xlsx 
 - `data/sample-workbook/{WORKBOOK_NAME}`：一个工作簿，工作表 单位、录用记录、扣分事项、年度目标，中文表头，
   日期为 Excel 日期单元格，单位编码为文本。两种形式读入后的规范表完全一致。
 - 一个数据目录只放一种形式（本说明文件不属于数据）。
+- 两个目录中都有样例标记文件 `{SAMPLE_MARKER}`（读取数据时忽略）：用带有它的目录生成的结果按样例数据处理，
+  不能发布。复制本目录、换成真实数据后，请删除副本中的这个文件。
+- `params/{YEAR}Q1.yaml` … `{YEAR}Q4.yaml`：各季度通报的参数（期号、文号、日期、抄送、下一步工作要求），
+  属于本数据集：`python -m scoring bulletin --data data/sample` 自动使用，对其他数据目录不起作用。
 
 ## 各表
 - `units.csv`：{len(tables["units"])} 个单位，镇区街道 {cats[TOWN]}、市级机关部门 {cats[DEPT]}、群团 {cats[MASS]}。
@@ -794,6 +801,71 @@ python scripts/make_sample.py [--seed {seed}] [--out-csv data/sample --out-xlsx 
 """
 
 
+# ---------------------------------------------------------------------------------------------
+# The sample marker and the quarters' bulletin parameters (data/sample/params/<Y>Q<Q>.yaml).
+# ---------------------------------------------------------------------------------------------
+MARKER_TEXT = f"""本目录是溧阳市政府门户网站内容保障考评项目自带的样例数据（虚构，由 scripts/make_sample.py 生成），不是任何单位的真实数据。
+
+用带有本文件（{SAMPLE_MARKER}）的数据目录生成的通报、得分明细单和工作簿，都按样例数据处理：manifest.json 记为 sample_data，且不能用 python -m scoring publish 发布。
+
+如果你复制了本目录，并已把其中的数据换成本单位的真实数据，请删除副本中的本文件（{SAMPLE_MARKER}）。
+"""
+# quarter → (issue date, 文号, the two paragraphs of 下一步工作要求)
+QUARTER_PARAMS = {
+    1: ("2023-04-10", "溧大数〔2023〕8号",
+        ("各单位要明确专人负责门户网站内容保障工作，按照年度内容保障计划按时报送，确保信息准确、及时。",
+         "重点栏目进度滞后的单位要对照年度目标任务，倒排时间节点，第二季度内补齐进度。")),
+    2: ("2023-07-10", "溧大数〔2023〕15号",
+        ("各单位要对照年度目标任务，抓紧推进重点栏目建设，确保上半年进度不落后。",
+         "要加强信息审核把关，杜绝错别字和内容不准确等问题，避免被上级通报扣分。")),
+    3: ("2023-10-10", "溧大数〔2023〕25号",
+        ("第四季度是完成全年目标任务的关键时期，各单位要对照年度目标逐项查漏补缺，确保按时完成。",
+         "要持续提升信息质量，积极向常州市、江苏省政府网站报送优质稿件。")),
+    4: ("2024-01-10", "溧大数〔2024〕3号",
+        ("各单位要认真总结2023年门户网站内容保障工作，查找不足，制定2024年内容保障计划并于1月底前报送市大数据管理局。",
+         "2024年将继续按照《溧阳市人民政府门户网站内容保障考评办法》开展季度考评和年度考核。")),
+}
+
+
+def params_yaml(quarter: int) -> str:
+    """data/sample/params/<YEAR>Q<quarter>.yaml: the sample quarter's 期号, 文号, 日期, 抄送, 下一步工作要求."""
+    date, doc, (first, second) = QUARTER_PARAMS[quarter]
+    name = f"{YEAR}Q{quarter}"
+    return f"""# {YEAR}年第{quarter}季度通报的参数。python -m scoring bulletin 会用命令行的数据目录、规则文件和输出目录
+# 覆盖 year / quarter / data_dir / rules_file / output_dir；单独运行笔记本时用这里的值：
+#   papermill notebooks/quarterly_bulletin.ipynb OUT.ipynb -f params/{name}.yaml
+year: {YEAR}
+quarter: {quarter}
+data_dir: data/sample
+rules_file: params/rules/liyang-2023-draft.yaml
+output_dir: output/{name}
+issue_number: "{quarter}"
+issue_date: "{date}"            # 落款日期（字符串，YYYY-MM-DD）
+doc_number: "{doc}"
+issuer: 溧阳市大数据管理局
+cc: 市委办公室，市人大办公室，市政府办公室，市政协办公室。
+next_steps: |
+  {first}
+
+  {second}
+"""
+
+
+def write_extras(out_csv: Path, out_xlsx: Path) -> list[Path]:
+    """The marker file in both folders, the quarters' parameters in the CSV folder."""
+    paths = []
+    for folder in (out_csv, out_xlsx):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / SAMPLE_MARKER).write_bytes(MARKER_TEXT.encode("utf-8"))
+        paths.append(folder / SAMPLE_MARKER)
+    (out_csv / "params").mkdir(parents=True, exist_ok=True)
+    for quarter in QUARTER_PARAMS:
+        path = out_csv / "params" / f"{YEAR}Q{quarter}.yaml"
+        path.write_bytes(params_yaml(quarter).encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="生成溧阳市2023年样例数据（CSV 与工作簿两种形式）")
     ap.add_argument("--seed", type=int, default=SEED)
@@ -804,6 +876,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = write_csv(tables, args.out_csv) + [write_xlsx(tables, args.out_xlsx / WORKBOOK_NAME)]
     (args.out_csv / "README.md").write_bytes(readme(tables, args.seed).encode("utf-8"))
     paths.append(args.out_csv / "README.md")
+    paths += write_extras(args.out_csv, args.out_xlsx)
     for p in paths:
         print(p)
     print("行数：" + "，".join(f"{t.title_zh} {len(tables[t.name])}" for t in schema.TABLES))

@@ -1,6 +1,10 @@
 """The output folder of one run: the inputs' snapshot, a staging folder beside the target, and the
 swap that puts a finished folder in place — so a failed or killed run leaves the previous output
-as it was, and the next run tidies what a killed one left behind."""
+as it was, and the next run tidies what a killed one left behind.
+
+A replaced quarter folder is never deleted: the swap moves it whole to ``OUT/history/<Y>Q<Q>/<n>/``
+(n counting up from 1). The program only ever adds to ``history/``.
+"""
 from __future__ import annotations
 
 import os
@@ -9,6 +13,24 @@ import shutil
 from pathlib import Path
 
 SNAPSHOT = ".inputs"          # inside the staging folder; removed before the swap
+HISTORY = "history"           # OUT/history/<Y>Q<Q>/<n>/: every replaced quarter folder, whole
+# The marker file the sample generator writes into the bundled sample folders (the loader ignores
+# it). A folder holding it is sample data, whatever its path; deleting it makes a copy real data.
+SAMPLE_MARKER = "样例数据.txt"
+# Names this program gives the folders it makes beside a quarter folder; nothing else is touched.
+_LEFTOVER = re.compile(r"\.(?P<name>\d{4}Q[1-4])\.(?P<kind>partial|old)-(?P<pid>\d+)")
+
+
+def is_sample(data_dir: Path) -> Path | None:
+    """The sample marker file of ``data_dir`` (``样例数据.txt``) when there is one, else None."""
+    marker = Path(data_dir) / SAMPLE_MARKER
+    return marker if marker.is_file() else None
+
+
+def sample_note(marker: Path) -> str:
+    """The console's note on a dataset carrying the sample marker file: which file to delete."""
+    return (f"数据目录中有样例标记文件 {marker}：本次结果按样例数据处理（manifest.json 记为 sample_data），"
+            f"不能发布。如果这是样例的副本、且已换成真实数据，请删除该文件后重新运行。")
 
 
 def _alive(pid: int) -> bool:
@@ -23,35 +45,60 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _leftover_pid(path: Path) -> int | None:
-    m = re.search(r"-(\d+)$", path.name)
-    return int(m.group(1)) if m and path.is_dir() else None
+def history_folder(out: Path, name: str) -> Path:
+    """``OUT/history/<name>``: where replaced versions of the quarter folder ``name`` are kept."""
+    return Path(out) / HISTORY / name
+
+
+def history_versions(out: Path, name: str) -> list[Path]:
+    """The kept versions of quarter ``name``, oldest first (``history/<name>/1``, ``2`` …)."""
+    folder = history_folder(out, name)
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+
+
+def keep_in_history(old: Path, out: Path, name: str) -> Path:
+    """Move the folder ``old`` (a former ``OUT/<name>``) to the next ``OUT/history/<name>/<n>``, by one rename."""
+    folder = history_folder(out, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    versions = history_versions(out, name)
+    n = int(versions[-1].name) + 1 if versions else 1
+    while (folder / str(n)).exists():
+        n += 1
+    kept = folder / str(n)
+    old.rename(kept)
+    return kept
 
 
 def clean_leftovers(out: Path) -> list[Path]:
-    """Remove staging / swapped-out folders of runs that were killed (their process is gone).
+    """Tidy what killed runs (their process is gone) left beside the quarter folders.
 
-    A run killed between the two renames of :func:`swap_into` left its target swapped out as
-    ``.<name>.old-<pid>`` and no ``<name>``: that folder is the previous output, so it is put back
-    (the newest such folder when there are several) before the rest go.
+    Only ``.<Y>Q<Q>.partial-<pid>`` (a half-built folder: removed) and ``.<Y>Q<Q>.old-<pid>`` (a
+    swapped-out previous output) are touched. A run killed between the two renames of
+    :func:`swap_into` left its target swapped out and no ``<Y>Q<Q>``: the newest such folder is put
+    back. Any other swapped-out folder is a previous output too, so it goes to history, never away.
+    Returns the half-built folders removed.
     """
-    dead = [p for p in sorted(out.glob(".*.partial-*")) + sorted(out.glob(".*.old-*"))
-            if (pid := _leftover_pid(p)) is not None and not _alive(pid)]
+    dead = []
+    for p in sorted(out.iterdir()) if out.is_dir() else []:
+        m = _LEFTOVER.fullmatch(p.name)
+        if m and p.is_dir() and not p.is_symlink() and not _alive(int(m.group("pid"))):
+            dead.append((p, m.group("name"), m.group("kind")))
     olds: dict[str, list[Path]] = {}
-    for p in dead:
-        m = re.fullmatch(r"\.(.+)\.old-\d+", p.name)
-        if m:
-            olds.setdefault(m.group(1), []).append(p)
-    restored = set()
+    for p, name, kind in dead:
+        if kind == "old":
+            olds.setdefault(name, []).append(p)
     for name, swapped_out in sorted(olds.items()):
+        swapped_out.sort(key=lambda p: (p.lstat().st_ctime_ns, p.name))
         target = out / name
         if not target.exists():
-            newest = max(swapped_out, key=lambda p: (p.lstat().st_ctime_ns, p.name))
-            newest.rename(target)
-            restored.add(newest)
+            swapped_out.pop().rename(target)
+        for p in swapped_out:                     # oldest first: history keeps their order
+            keep_in_history(p, out, name)
     removed = []
-    for p in dead:
-        if p not in restored:
+    for p, _name, kind in dead:
+        if kind == "partial":
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed
@@ -68,15 +115,16 @@ def staging_folder(out: Path, name: str) -> Path:
     return staging
 
 
-def swap_into(staging: Path, target: Path) -> None:
+def swap_into(staging: Path, target: Path) -> Path | None:
     """Put ``staging`` at ``target``, replacing an existing folder whole: rename the target to
     ``.<name>.old-<pid>``, rename staging to the target (which :func:`clean_leftovers` undoes if the
-    run dies between the two), then remove the old folder."""
+    run dies between the two), then move the old folder to ``OUT/history/<name>/<n>`` (which
+    :func:`clean_leftovers` finishes if the run dies before). Returns where the old folder was kept."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
+        if old.exists():                          # our own pid: a folder this process swapped out before
+            keep_in_history(old, target.parent, target.name)
         target.rename(old)
     try:
         staging.rename(target)
@@ -84,8 +132,9 @@ def swap_into(staging: Path, target: Path) -> None:
         if old is not None:
             old.rename(target)          # put the previous output back
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if old is None:
+        return None
+    return keep_in_history(old, target.parent, target.name)
 
 
 def snapshot(data_dir: Path, dest: Path) -> Path:

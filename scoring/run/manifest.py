@@ -59,8 +59,10 @@ def _display(path: Path, root: Path) -> str:
 
 
 def build_manifest(*, inputs: Mapping[Path, Path] | Iterable[Path], rules_file: Path, parameters: Mapping[str, Any],
-                   output_dir: Path, root: Path, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                   output_dir: Path, root: Path, extra: Mapping[str, Any] | None = None,
+                   sample_data: bool = False) -> dict[str, Any]:
     """The manifest as a dict: every file under ``output_dir`` (except the manifest) is hashed.
+    ``sample_data``: the inputs carried the sample marker file (such output is never published).
 
     ``inputs``: the files read, or {file read: the name to record it under} (a run reads a snapshot
     of the user's files and records the user's paths with the hashes of what it read)."""
@@ -74,6 +76,7 @@ def build_manifest(*, inputs: Mapping[Path, Path] | Iterable[Path], rules_file: 
         "versions": package_versions(),
         "code": git_revision(root),
         "outputs": dict(sorted(outputs.items())),
+        "sample_data": bool(sample_data),
         **({"run": dict(extra)} if extra else {}),
     }
 
