@@ -22,12 +22,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from scoring.report import glyphs as fonts
+from scoring.report import page
 from scoring.method.points import to_float, to_milli  # noqa: E402
 from scoring.method.result import Result  # noqa: E402
 from PIL import Image
 
 MM = 1 / 25.4
-WIDTH_MM = 156          # GB/T 9704 text width
+WIDTH_MM = page.TEXT_WIDTH_MM     # GB/T 9704 text width
 MAX_HEIGHT_MM = 110     # a chart never splits across pages
 BAR_MM = 5.2            # height per bar in the horizontal bar charts
 FONT_PT = 7.5
