@@ -17,6 +17,7 @@ Result and parameters give the same bytes.
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as _dt
 import io
 import re
@@ -43,6 +44,7 @@ VETO_RGB = (0xA4, 0x00, 0x00)
 HEADER_FILL = "EEEEEE"
 VETO_FILL = "FBE9E9"
 HEADING_STYLES = {1: "Title", 2: "Heading 1", 3: "Heading 2"}
+ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT, "": None}
 
 chart_key = report_charts.chart_key        # the key a chart's picture is found by (its <img>'s data-chart)
 
@@ -133,6 +135,10 @@ class _Writer:
         self.break_before = False       # the next paragraph starts a page (an attachment)
         # Styles looked up once: python-docx finds a style by name by walking them all.
         self.styles = {name: doc.styles[name] for name in (*HEADING_STYLES.values(), "Table Grid")}
+        # A table cell's paragraph and run properties, made once through python-docx and copied
+        # into every cell: setting them cell by cell is most of the time a long table takes.
+        self._cell_ppr = {align: self._cell_paragraph_properties(align) for align in ("", "center", "right")}
+        self._cell_run = {colour: self._cell_run_properties(colour) for colour in (False, True)}
 
     # -- paragraphs
     def _para(self, style: str | None = None, align: str = "", indent: bool = False):
@@ -220,6 +226,50 @@ class _Writer:
         self._run(self._para(align="center"), fig.caption, size=page.CAPTION_PT, font=HEADING_FONT)
 
     # -- tables
+    def _cell_paragraph_properties(self, align: str):
+        par = self.doc.add_paragraph()
+        par.paragraph_format.line_spacing = 1.0
+        par.paragraph_format.first_line_indent = None
+        if align:
+            par.alignment = ALIGN[align]
+        par._p.getparent().remove(par._p)
+        return par._p.pPr
+
+    def _cell_run_properties(self, colour: bool):
+        par = self.doc.add_paragraph()
+        run = par.add_run()
+        run.font.size = Pt(page.TABLE_PT)
+        if colour:
+            run.font.color.rgb = RGBColor(*VETO_RGB)
+        _set_fonts(run._r, HEADING_FONT)
+        par._p.getparent().remove(par._p)
+        return run._r
+
+    def _row(self, blank, cells: Iterable[str], aligns: list[str], *, header: bool = False,
+             fill: str = "", coloured: Iterable[bool] = ()) -> Any:
+        """A table row: a copy of python-docx's ``blank`` row (cell widths from the table grid)
+        with the cells' text, in 黑体 at the table size."""
+        tr = copy.deepcopy(blank)
+        trpr = tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:cantSplit"), {}))
+        if header:
+            trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
+        for tc, text, align, colour in zip(tr.tc_lst, cells, aligns, coloured):
+            p = tc[-1]
+            p.insert(0, copy.deepcopy(self._cell_ppr[align]))
+            text = _flat(text)
+            if text:
+                r = copy.deepcopy(self._cell_run[colour])
+                t = r.makeelement(qn("w:t"), {})
+                t.text = text
+                if text != text.strip():
+                    t.set(qn("xml:space"), "preserve")
+                r.append(t)
+                p.append(r)
+            if fill:
+                _shade(tc, fill)
+        return tr
+
     def table(self, t: Table) -> None:
         if t.caption:
             par = self._para(align="center")
@@ -229,24 +279,16 @@ class _Writer:
         table = self.doc.add_table(rows=0, cols=width)
         table.style = self.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        rows = [(t.headers, True, False, frozenset())] + [(r.cells, False, r.mark == "veto", r.flagged) for r in t.rows]
-        for cells, header, veto, flagged in rows:
-            row = table.add_row()
-            trpr = row._tr.get_or_add_trPr()
-            trpr.append(trpr.makeelement(qn("w:cantSplit"), {}))
-            if header:
-                trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
-            for i, (cell, text) in enumerate(zip(row.cells, cells)):
-                par = cell.paragraphs[0]
-                par.paragraph_format.line_spacing = 1.0
-                par.paragraph_format.first_line_indent = None
-                if header:
-                    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                elif i in t.numeric:
-                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                self._run(par, text, size=page.TABLE_PT, colour=veto or i in flagged, font=HEADING_FONT)
-                if header or veto:
-                    _shade(cell._tc, HEADER_FILL if header else VETO_FILL)
+        tbl = table._tbl
+        blank = table.add_row()._tr
+        tbl.remove(blank)
+        tbl.append(self._row(blank, t.headers, ["center"] * width, header=True, fill=HEADER_FILL,
+                             coloured=[False] * width))
+        aligns = ["right" if i in t.numeric else "" for i in range(width)]
+        for r in t.rows:
+            veto = r.mark == "veto"
+            tbl.append(self._row(blank, r.cells, aligns, fill=VETO_FILL if veto else "",
+                                 coloured=[veto or i in r.flagged for i in range(width)]))
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
