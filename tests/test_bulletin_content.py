@@ -1,4 +1,5 @@
-"""The bulletin's content (scoring.bulletin) on a small hand-worked fixture, scored by the engine.
+"""The bulletin's content (scoring.report.bulletin, its SECTIONS and templates) on a small
+hand-worked fixture, scored by the engine.
 
 Fixture, year 2023 (points from 附件 of params/rules/liyang-2023-draft.yaml):
   镇区街道  昆仑街道 Q3 在线访谈+新闻发布会+专题专栏 at 溧阳市 = 10+10+10 = 30 → 计入 25 (R7), 结转 5 (R8)
@@ -11,6 +12,11 @@ Fixture, year 2023 (points from 附件 of params/rules/liyang-2023-draft.yaml):
             市财政局 要闻动态 溧阳市 in Q1 only → nothing in Q3 (零录用)
   群团      团市委 在线访谈 10 and a quarter veto → 0 (R10);  市妇联 0.5 − 2 → 0, floored (R9)
 Q3 adoptions by level: 溧阳市 12, 常州市 5 (S2's upgrade counts at 常州市), 江苏省 1 = 18; Q2: 1 → +17.
+By group: 重点栏目 S3–S9, S13, S18 = 9; 信息报送 S2, S10–S12, S14–S17, S19 = 9.
+Units with an item adopted above 溧阳市: 市农业农村局 (常州市 3, 江苏省 1), 南渡镇 (常州市 1, S2),
+市司法局 (常州市 1) → 3 units, 常州市 5, 江苏省 1; equal totals in register order (南渡镇 before 市司法局).
+Deductions: 市司法局 10 + 市妇联 2 = 12 over 3 units with 团市委's veto; 1 veto.
+Targets: 昆仑街道 在线访谈 1/1; 南渡镇 在线访谈 0/2, 要闻动态 4/20 < 20 × 3/4 → 2 units, 1 lagging.
 """
 from __future__ import annotations
 
@@ -19,14 +25,16 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from scoring.report import bulletin
 from scoring.inputs.dataset import make_dataset
+from scoring.method import engine
+from scoring.method.calendar import numeral
+from scoring.report import bulletin, page, sections
+from scoring.report.charts import Chart, ChartRef
+from scoring.report.sections import Box, Figure, Heading, Items, Paragraph, Table
 
 ROOT = Path(__file__).resolve().parent.parent
-from scoring.method import engine
+TEMPLATES = ROOT / "scoring" / "report" / "templates" / "bulletin"
 
 UNITS = [("Z1", "昆仑街道", "镇区街道"), ("Z2", "溧城街道", "镇区街道"), ("Z3", "古县街道", "镇区街道"),
          ("Z4", "南渡镇", "镇区街道"), ("D1", "市司法局", "市级机关部门"), ("D2", "市农业农村局", "市级机关部门"),
@@ -47,6 +55,8 @@ EVENTS = [("E1", "D1", "2023-08-15", "content_error", "信息中出现错别字"
           ("E2", "G1", "2023-09-10", "veto_quarter", "首页栏目长期未更新被省通报"),
           ("E3", "G2", "2023-07-03", "no_informant", "")]
 TARGETS = [("Z4", "要闻动态", 20), ("Z4", "在线访谈", 2), ("Z1", "在线访谈", 1)]
+PARAMS = dict(issue_number="3", issue_date="2023-10-10", doc_number="溧大数〔2023〕25号", cc="市政府办公室",
+              next_steps="一是加强报送。\n\n二是按时更新。")
 
 
 def fixture_dataset(units=UNITS, targets=TARGETS, events=EVENTS):
@@ -72,9 +82,34 @@ def q1(rules):
     return engine.score(fixture_dataset(), rules, 2023, 1)
 
 
-def rows_of(html: str, caption: str) -> list[tuple[str, list[str]]]:
+def stand_in(result, ref: ChartRef) -> str:
+    """A chart's <img> without drawing it (the charts have tests of their own)."""
+    return f'<img class="chart" data-chart="{ref.key}" alt="">'
+
+
+def html(key: str, result, **params) -> str:
+    issue = bulletin.issue(result, **{**PARAMS, **params})
+    return bulletin.render_section(key, result, issue, picture=stand_in)
+
+
+def whole(result, **params) -> str:
+    return "".join(html(s.key, result, **params) for s in bulletin.SECTIONS)
+
+
+def blocks(key: str, result, **params):
+    return bulletin.section_blocks(key, result, bulletin.issue(result, **{**PARAMS, **params}))
+
+
+def paragraphs(fragment: str) -> list[str]:
+    """The text of each <p> and <li> of an HTML fragment, unescaped."""
+    return [re.sub(r"<[^>]+>", "", m).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
+            .replace("&#39;", "'").replace("&amp;", "&")
+            for m in re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", fragment, re.S)]
+
+
+def rows_of(fragment: str, caption: str) -> list[tuple[str, list[str]]]:
     """(tr class, cell texts) of the table whose caption contains ``caption``."""
-    m = re.search(r"<table[^>]*><caption>[^<]*" + re.escape(caption) + r".*?</table>", html, re.S)
+    m = re.search(r"<table[^>]*><caption>[^<]*" + re.escape(caption) + r".*?</table>", fragment, re.S)
     assert m, f"no table captioned {caption!r}"
     body = m.group(0).split("<tbody>", 1)[1]
     out = []
@@ -83,27 +118,96 @@ def rows_of(html: str, caption: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+# ---- every section, worked out by hand -----------------------------------------------------------
+def test_every_section_of_the_third_quarter_says_what_was_worked_out_by_hand(q3):
+    said = {s.key: paragraphs(html(s.key, q3)) for s in bulletin.SECTIONS}
+    assert said["title"] == ["第3期　溧大数〔2023〕25号", "溧阳市大数据管理局　　2023年10月10日",
+                             "根据《溧阳市人民政府门户网站内容保障考评办法》，现将2023年第三季度各单位门户网站内容保障情况通报如下。"]
+    assert said["overview"] == [
+        "2023年第三季度，各单位信息被录用并计分共 18 条（溧阳市 12 条、常州市 5 条、江苏省 1 条），较上季度增加 17 条；"
+        "其中重点栏目 9 条、信息报送 9 条。被上级录用后升级的信息，按新的录用级别计入升级当季。",
+        "全市共 9 个单位参加考评，其中 2 个单位本季得分达到封顶 25 分，1 个单位本季度无信息被录用（名单见附件2）。"]
+    assert said["ranking"] == ["注：▲ 一票否决，本季得分计0分；※ 扣完为止，负分不计。"]       # 群团 only
+    assert said["superior"] == ["本季度共有 3 个单位的信息被上级录用，被常州市录用 5 条，被江苏省录用 1 条。",
+                                "市农业农村局（常州市 3 条、江苏省 1 条）；南渡镇（常州市 1 条）；市司法局（常州市 1 条）。"]
+    assert said["problems"] == [
+        "本季度共有 3 个单位存在扣分或一票否决事项，合计扣 12 分，一票否决 1 起，具体如下：",
+        "团市委：严重错误或更新不及时被省级以上部门通报，一票否决，本季度得分计0分（2023年9月10日）",
+        "市妇联：未明确信息报送工作人员 1 次，扣 2 分（2023年7月3日）",
+        "市司法局：内容不准确被常州通报 1 次，扣 10 分（2023年8月15日，信息中出现错别字）"]
+    assert said["progress"] == ["截至2023年第三季度末，2 个有年度目标任务的单位中，1 个单位进度滞后"
+                                "（某一栏目完成数低于全年目标按季度进度应完成数）。表中为“已完成/全年目标”（条）。"]
+    assert said["annual"] == []
+    assert said["next_steps"] == ["一是加强报送。", "二是按时更新。"]
+    assert said["notes"][0].startswith("说明：本季度得满25分后继续完成重点栏目的，超出部分中只有重点栏目得分结转下一季度")
+    assert "；要闻动态被溧阳市录用的得分每季度封顶10分，被更高级别录用的不受此限；超时提供内容保障的，得分乘以0.5；" in said["notes"][0]
+    assert said["attachments"] == ["附件：1. 全部单位得分明细表", "　　　2. 零录用单位名单"]
+    assert said["signature"] == ["溧阳市大数据管理局", "2023年10月10日"]
+    assert said["scores"] == []
+    assert said["zero"] == []
+    assert said["cc"] == ["抄送：市政府办公室。"]
+
+
+def test_the_headings_are_numbered_once_from_the_section_list(q3, q4):
+    h3 = re.findall(r"<h2>(.*?)</h2>", whole(q3))
+    assert h3 == ["一、总体情况", "二、得分排名", "三、被上级采用情况", "四、存在问题", "五、目标任务完成进度",
+                  "六、下一步工作要求", "附件1", "附件2"]
+    h4 = re.findall(r"<h2>(.*?)</h2>", whole(q4, next_steps=""))
+    assert h4 == ["一、总体情况", "二、得分排名", "三、被上级采用情况", "四、存在问题", "五、年度考核结果", "附件1", "附件2"]
+
+
+def test_the_notebook_has_one_cell_per_section_in_the_sections_order():
+    nb = json.loads((ROOT / "notebooks" / "quarterly_bulletin.ipynb").read_text(encoding="utf-8"))
+    calls = [m for c in nb["cells"] if c["cell_type"] == "code"
+             for m in re.findall(r'render_section\("(\w+)"', "".join(c["source"]))]
+    assert calls == [s.key for s in bulletin.SECTIONS]
+    # Each section's cell follows a markdown cell saying what it shows, and holds that one call.
+    cells = nb["cells"]
+    for i, c in enumerate(cells):
+        if "render_section" in "".join(c["source"]):
+            assert "".join(c["source"]).count("\n") == 0
+            assert cells[i - 1]["cell_type"] == "markdown" and "".join(cells[i - 1]["source"]).startswith("## ")
+
+
+def test_every_section_has_its_template_and_every_template_a_section():
+    assert {s.template for s in bulletin.SECTIONS} | {"blocks.html.j2"} == {p.name for p in TEMPLATES.glob("*.j2")}
+    assert len({s.key for s in bulletin.SECTIONS}) == len(bulletin.SECTIONS)
+
+
 # ---- title block ---------------------------------------------------------------------------------
 def test_the_title_names_the_year_and_the_quarter_in_chinese(q3):
-    html = bulletin.section_title(q3, "3", "2023-10-10", "溧大数〔2023〕25号")
-    assert "溧阳市人民政府门户网站内容保障2023年第三季度通报" in html
-    assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" not in html  # a title stands bare
-    assert '<h1 class="doc-title">' in html
-    assert "第3期" in html and "溧大数〔2023〕25号" in html
-    assert "2023年10月10日" in html            # the parameter, not today
-    assert "根据《溧阳市人民政府门户网站内容保障考评办法》，现将2023年第三季度各单位门户网站内容保障情况通报如下。" in html
+    fragment = html("title", q3)
+    assert '<h1 class="doc-title">溧阳市人民政府门户网站内容保障2023年第三季度通报</h1>' in fragment
+    assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" not in fragment  # a title stands bare
+    assert fragment.startswith('<div class="title-block">')
 
 
 def test_the_number_line_has_no_document_number_when_none_is_given(q3):
-    html = bulletin.section_title(q3, "3", "2023-10-10", "")
-    assert re.search(r'<p class="doc-number">第3期</p>', html)
+    assert re.search(r'<p class="doc-number">第3期</p>', html("title", q3, doc_number=""))
+
+
+def test_title_and_issuer_come_from_the_rules_meta_or_the_parameters(q3, rules):
+    other = rules.model_copy(update={"meta": rules.meta.model_copy(
+        update={"title": "某县人民政府网站信息报送考评办法", "issuer": "某县数据局"})})
+    r = engine.score(fixture_dataset(), other, 2023, 3)
+    said = paragraphs(html("title", r))
+    assert "某县人民政府网站信息报送2023年第三季度通报" in html("title", r)
+    assert said[1].startswith("某县数据局") and said[2] == (
+        "根据《某县人民政府网站信息报送考评办法》，现将2023年第三季度各单位网站信息报送情况通报如下。")
+    assert paragraphs(html("signature", q3, issuer="市政府办公室"))[0] == "市政府办公室"
+
+
+def test_no_literal_issuer_or_title_in_the_bulletin_code_or_templates():
+    files = [ROOT / "scoring" / "report" / "bulletin.py", ROOT / "scoring" / "report" / "sections.py",
+             ROOT / "scoring" / "render" / "docx.py", *TEMPLATES.glob("*.j2")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "溧阳市大数据管理局" not in text and "门户网站内容保障" not in text, path.name
 
 
 # ---- 一、总体情况 ---------------------------------------------------------------------------------
 def test_the_overview_counts_adoptions_by_level_with_an_upgrade_at_its_new_level(q3):
-    n = bulletin.numbering(q3)
-    html = bulletin.section_overview(q3, n)
-    levels = {r[1][0]: r[1][1:] for r in rows_of(html, "分级别录用情况")}
+    levels = {r[1][0]: r[1][1:] for r in rows_of(html("overview", q3), "分级别录用情况")}
     # 溧阳市 12 (S3–S12 without S2, S18, S19) vs Q2 1 (S2); 常州市 5 incl. S2's upgrade; 江苏省 1.
     assert levels["溧阳市"] == ["12", "1", "+11"]
     assert levels["常州市"] == ["5", "0", "+5"]
@@ -112,22 +216,21 @@ def test_the_overview_counts_adoptions_by_level_with_an_upgrade_at_its_new_level
 
 
 def test_the_first_quarter_shows_a_dash_where_there_is_no_earlier_quarter(q1):
-    html = bulletin.section_overview(q1, bulletin.numbering(q1))
-    total = dict((r[1][0], r[1][1:]) for r in rows_of(html, "分级别录用情况"))["合计"]
+    fragment = html("overview", q1)
+    total = dict((r[1][0], r[1][1:]) for r in rows_of(fragment, "分级别录用情况"))["合计"]
     assert total == ["1", "—", "—"]          # Q1: only S1
+    assert "共 1 条（溧阳市 1 条、常州市 0 条、江苏省 0 条）（本年度无上季度数据可比）；" in fragment
 
 
-def test_the_overview_counts_units_at_the_cap_and_units_that_earned_nothing(q3):
-    html = bulletin.section_overview(q3, bulletin.numbering(q3))
-    # 昆仑街道 and 市农业农村局 reach 25; 市财政局 has no adoption in Q3.
-    assert "2 个单位本季得分达到封顶 25 分" in html
-    assert "1 个单位本季度无信息被录用" in html
+def test_the_overview_chart_follows_its_tables(q3):
+    fragment = html("overview", q3)
+    assert fragment.index("分栏目录用情况") < fragment.index(ChartRef(Chart.ADOPTIONS).key)
+    assert "<figcaption>图1　2023年第三季度分栏目、分级别录用情况</figcaption>" in fragment
 
 
-# ---- 二、得分排名 ---------------------------------------------------------------------------------
+# ---- 二、得分排名 ----------------------------------------------------------------------------------
 def test_tied_units_share_a_rank_and_the_next_rank_skips(q3):
-    html = bulletin.section_ranking(q3, bulletin.numbering(q3))
-    rows = rows_of(html, "镇(区、街道)得分排名")
+    rows = rows_of(html("ranking", q3), "镇(区、街道)得分排名")
     assert [(r[1][0], r[1][1]) for r in rows][0] == ("1", "昆仑街道")
     assert [r[1][0] for r in rows] == ["1", "2", "2", "4"]
     assert rows[3][1][1:] == ["南渡镇", "0", "6", "0", "6", "0", "0", "6", "6.5"]
@@ -137,15 +240,15 @@ def test_the_cap_in_the_header_comes_from_the_rules(q3, rules):
     variant = rules.model_copy(update={"caps": rules.caps.model_copy(
         update={"quarter": rules.caps.quarter.model_copy(update={"value": 30})})})
     r = engine.score(fixture_dataset(), variant, 2023, 3)
-    assert "计入得分(封顶30)" in bulletin.section_ranking(r, bulletin.numbering(r))
-    assert "计入得分(封顶25)" in bulletin.section_ranking(q3, bulletin.numbering(q3))
+    assert "计入得分(封顶30)" in html("ranking", r)
+    assert "计入得分(封顶25)" in html("ranking", q3)
 
 
 def test_the_columns_add_up_unless_the_row_is_marked(q3):
-    html = bulletin.section_ranking(q3, bulletin.numbering(q3))
+    fragment = html("ranking", q3)
     marked = {}
     for cat in ("镇(区、街道)", "市级机关部门", "群团"):
-        for cls, cells in rows_of(html, f"{cat}得分排名"):
+        for cls, cells in rows_of(fragment, f"{cat}得分排名"):
             gross, deductions, score = cells[5], cells[7], cells[8]
             if cls:
                 marked[cells[1]] = (cls, score)
@@ -153,113 +256,131 @@ def test_the_columns_add_up_unless_the_row_is_marked(q3):
                 assert float(gross) - float(deductions) == float(score), cells
     # 团市委: 10 − 0 but vetoed → 0 (R10); 市妇联: 0.5 − 2 floored at 0 (R9).
     assert marked == {"团市委": ("veto", "0▲"), "市妇联": ("floored", "0※")}
-    assert "▲ 一票否决" in html and "※ 扣完为止" in html
 
 
-def test_each_category_table_is_followed_by_its_chart(q3):
-    charts = {"镇区街道": "<svg>Z</svg>", "市级机关部门": "<svg>D</svg>", "群团": "<svg>G</svg>"}
-    html = bulletin.section_ranking(q3, bulletin.numbering(q3), charts)
-    z_table = html.index("镇(区、街道)得分排名")
-    assert z_table < html.index("<svg>Z</svg>") < html.index("市级机关部门得分排名")
-    assert html.count('<figure class="chart">') == 3
+def test_each_category_table_is_followed_by_its_chart_then_the_year_so_far(q3):
+    fragment = html("ranking", q3)
+    town = ChartRef(Chart.RANKING, "镇区街道").key
+    assert fragment.index("镇(区、街道)得分排名") < fragment.index(town) < fragment.index("市级机关部门得分排名")
+    assert fragment.count('<figure class="chart">') == 4
+    assert fragment.endswith("<h3>（四）全年累计得分走势</h3><figure class=\"chart\">"
+                             f'<img class="chart" data-chart="{ChartRef(Chart.PROGRESS).key}" alt="">'
+                             "<figcaption>图5　各类别单位全年累计得分（第一季度至第三季度）</figcaption></figure>")
 
 
 # ---- 三、被上级采用情况 -----------------------------------------------------------------------------
 def test_superior_adoptions_are_counted_per_unit_and_level(q3):
-    html = bulletin.section_superior(q3, bulletin.numbering(q3))
-    assert "市农业农村局（常州市 3 条、江苏省 1 条）" in html
-    assert "市司法局（常州市 1 条）" in html
-    assert "南渡镇（常州市 1 条）" in html       # the upgrade of S2
-    assert "昆仑街道" not in html
+    rows = rows_of(html("superior", q3), "被上级录用信息统计")
+    assert [cells for _, cells in rows] == [["市农业农村局", "3", "1", "4"], ["南渡镇", "1", "0", "1"],
+                                             ["市司法局", "1", "0", "1"]]
 
 
-# ---- 四、存在问题 ---------------------------------------------------------------------------------
-def test_a_deduction_is_phrased_as_real_bulletins_phrase_it(q3):
-    html = bulletin.section_problems(q3, bulletin.numbering(q3))
-    assert "<li>市司法局：内容不准确被常州通报 1 次，扣 10 分（2023年8月15日，信息中出现错别字）</li>" in html
-    assert "<li>市妇联：未明确信息报送工作人员 1 次，扣 2 分（2023年7月3日）</li>" in html
+def test_a_quarter_without_superior_adoptions_says_so(q1):
+    assert paragraphs(html("superior", q1)) == ["本季度各单位无信息被常州市、江苏省录用。"]
 
 
+# ---- 四、存在问题 ----------------------------------------------------------------------------------
 def test_a_veto_stands_out(q3):
-    html = bulletin.section_problems(q3, bulletin.numbering(q3))
-    veto = re.findall(r'<li class="veto">(.*?)</li>', html)
+    veto = re.findall(r'<li class="veto">(.*?)</li>', html("problems", q3))
     assert len(veto) == 1 and veto[0].startswith("团市委：严重错误或更新不及时被省级以上部门通报，一票否决")
 
 
 def test_an_unmet_target_appears_as_an_annual_veto_in_the_fourth_quarter(q4):
-    html = bulletin.section_problems(q4, bulletin.numbering(q4))
     # 南渡镇: 要闻动态 4 of 20, 在线访谈 0 of 2 → the whole year zeroed (R11, R12).
-    assert re.search(r'<li class="veto">南渡镇：未完成年度目标任务[^<]*归零', html)
+    assert re.search(r'<li class="veto">南渡镇：未完成年度目标任务[^<]*归零', html("problems", q4))
 
 
 # ---- 五、目标任务完成进度 / 年度考核结果 ----------------------------------------------------------------
 def test_progress_flags_a_unit_behind_the_quarterly_pace(q3):
-    html = bulletin.section_progress(q3, bulletin.numbering(q3))
-    rows = {cells[0]: cells[1:] for _, cells in rows_of(html, "年度目标任务完成进度")}
+    fragment = html("progress", q3)
+    rows = {cells[0]: cells[1:] for _, cells in rows_of(fragment, "年度目标任务完成进度")}
     # Columns in the rules' order: 在线访谈, 要闻动态. 南渡镇 4/20 < 20 × 3/4 = 15 → lagging.
     assert rows["南渡镇"] == ["0/2", "4/20", "进度滞后"]
     assert rows["昆仑街道"] == ["1/1", "—", "正常"]
-    assert '<span class="lagging">进度滞后</span>' in html
+    assert '<span class="lagging">进度滞后</span>' in fragment
 
 
 def test_year_end_sections_appear_only_in_the_fourth_quarter(q3, q4):
-    n3, n4 = bulletin.numbering(q3), bulletin.numbering(q4)
-    assert "annual" not in n3 and bulletin.section_annual(q3, n3) == ""
+    n3 = bulletin.numbering(q3, bulletin.issue(q3))
+    n4 = bulletin.numbering(q4, bulletin.issue(q4))
+    assert "annual" not in n3 and html("annual", q3) == ""
     assert "progress" in n3 and "progress" not in n4
     assert n4["annual"] == "五"
-    html = bulletin.section_annual(q4, n4)
-    assert "<h2>五、年度考核结果</h2>" in html
-    assert "优胜单位" in html and "优秀信息员" in html
-    assert re.search(r'<li class="veto">南渡镇：未完成年度目标任务', html)
+    fragment = html("annual", q4)
+    assert fragment.startswith("<h2>五、年度考核结果</h2><h3>（一）年度得分与排名</h3>")
+    # Q4 adds nothing but 昆仑街道's carry-in of 5: 昆仑街道 30, 溧城街道 18, 古县街道 18; 南渡镇 zeroed.
+    assert "根据全年信息汇总分值，评选镇(区、街道)（3 个）：昆仑街道、溧城街道、古县街道；" in fragment
+    assert re.search(r'<li class="veto">南渡镇：未完成年度目标任务', fragment)
+    assert "注：▲ 一票否决，本年度得分归零。" in fragment
 
 
 def test_section_numbers_stay_consecutive_when_optional_sections_are_absent(rules):
     no_targets = engine.score(fixture_dataset(targets=[]), rules, 2023, 3)
-    n = bulletin.numbering(no_targets, next_steps="下季度加强信息报送。")
+    n = bulletin.numbering(no_targets, bulletin.issue(no_targets, next_steps="下季度加强信息报送。"))
     assert list(n.values()) == ["一", "二", "三", "四", "五"]
     assert n["next_steps"] == "五"
-    assert bulletin.section_next_steps(no_targets, n, "下季度加强信息报送。").startswith("<h2>五、下一步工作要求</h2>")
-    assert bulletin.section_progress(no_targets, n) == ""
-    assert bulletin.section_next_steps(no_targets, bulletin.numbering(no_targets), "") == ""
+    assert html("next_steps", no_targets, next_steps="下季度加强信息报送。").startswith("<h2>五、下一步工作要求</h2>")
+    assert html("progress", no_targets) == ""
+    assert html("next_steps", no_targets, next_steps="") == ""
+    assert html("cc", no_targets, cc="") == ""
 
 
-def test_next_steps_keep_their_paragraphs(q3):
-    n = bulletin.numbering(q3, "一是加强报送。\n\n二是按时更新。")
-    html = bulletin.section_next_steps(q3, n, "一是加强报送。\n\n二是按时更新。")
-    assert html == "<h2>六、下一步工作要求</h2><p>一是加强报送。</p><p>二是按时更新。</p>"
+def test_next_steps_keep_their_paragraphs_and_line_breaks(q3):
+    assert html("next_steps", q3, next_steps="一是加强报送。\n\n二是按时更新；\n三是按时报送。") == (
+        "<h2>六、下一步工作要求</h2><p>一是加强报送。</p><p>二是按时更新；<br>三是按时报送。</p>")
 
 
 # ---- 说明, 附件, 落款 -------------------------------------------------------------------------------
 def test_the_notes_follow_the_rules_deduction_order(q3, rules):
-    assert "扣分在封顶之后扣减" in bulletin.section_notes(q3)
+    assert "扣分在封顶之后扣减" in html("notes", q3)
     before = rules.model_copy(update={"deductions": rules.deductions.model_copy(update={"order": "before_cap"})})
     r = engine.score(fixture_dataset(), before, 2023, 3)
-    notes = bulletin.section_notes(r)
+    notes = html("notes", r)
     assert "扣分在封顶之前扣减" in notes and "扣分在封顶之后扣减" not in notes
     assert notes.startswith('<div class="notes">')
 
 
 def test_the_zero_adoption_list_names_the_units_that_earned_nothing(q3):
-    html = bulletin.attachment_zero(q3)
-    assert html.startswith('<section class="attachment"><h2>附件2</h2>')
-    names = [cells[1] for _, cells in rows_of(html, "零录用单位")]
-    assert names == ["市财政局"]
+    fragment = html("zero", q3)
+    assert fragment.startswith('<section class="attachment"><h2>附件2</h2><h3>2023年第三季度零录用单位名单</h3>')
+    assert [cells[1] for _, cells in rows_of(fragment, "零录用单位（共 1 个）")] == ["市财政局"]
 
 
 def test_the_score_attachment_lists_every_unit(q3):
-    html = bulletin.attachment_scores(q3)
-    assert html.startswith('<section class="attachment"><h2>附件1</h2>')
-    rows = rows_of(html, "全部单位得分明细")
+    fragment = html("scores", q3)
+    assert fragment.startswith('<section class="attachment"><h2>附件1</h2>')
+    rows = rows_of(fragment, "全部单位得分明细")
     assert sorted(cells[1] for _, cells in rows) == sorted(n for _, n, _ in UNITS)
     nandu = next(cells for _, cells in rows if cells[1] == "南渡镇")
     assert nandu[3:7] == ["0", "0.5", "6", "6.5"]      # Q1, Q2, Q3, YTD
+    assert fragment.count("<figure") == 3 and "附图3　群团本季得分构成" in fragment
 
 
 def test_the_signature_and_copy_to(q3):
-    sig = bulletin.signature(q3, "2023-10-10", "溧阳市大数据管理局")
-    assert sig == '<div class="signature"><p>溧阳市大数据管理局</p><p>2023年10月10日</p></div>'
-    assert bulletin.copy_to("") == ""
-    assert bulletin.copy_to("市政府办公室") == '<p class="cc">抄送：市政府办公室。</p>'
+    assert html("signature", q3, issuer="溧阳市大数据管理局") == (
+        '<div class="signature"><p>溧阳市大数据管理局</p><p>2023年10月10日</p></div>')
+    assert html("cc", q3, cc="市政府办公室。") == '<p class="cc">抄送：市政府办公室。</p>'
+
+
+# ---- the blocks the templates lay out -------------------------------------------------------------
+def test_a_section_is_laid_out_as_blocks_that_every_copy_is_written_from(q3):
+    title = blocks("title", q3)
+    assert isinstance(title[0], Box) and title[0].name == "title-block"
+    assert isinstance(title[0].blocks[0], Heading) and title[0].blocks[0].level == 1
+    assert isinstance(title[1], Paragraph) and title[1].style == "opening"
+    overview = blocks("overview", q3)
+    assert [type(b) for b in overview] == [Heading, Paragraph, Paragraph, Table, Table, Figure]
+    assert overview[3].caption == "表1　分级别录用情况" and overview[3].compact
+    assert overview[5].chart == ChartRef(Chart.ADOPTIONS)
+    problems = blocks("problems", q3)
+    assert isinstance(problems[2], Items) and [i.veto for i in problems[2].items] == [True, False, False]
+
+
+def test_the_document_is_every_present_section_in_order(q3):
+    issue = bulletin.issue(q3, **PARAMS)
+    assert bulletin.document(q3, issue) == [b for s in bulletin.SECTIONS for b in bulletin.section_blocks(s.key, q3, issue)]
+    text = sections.text_of(bulletin.document(q3, issue))
+    assert text[0] == "溧阳市人民政府门户网站内容保障2023年第三季度通报" and text[-1] == "抄送：市政府办公室。"
 
 
 # ---- hostile input -------------------------------------------------------------------------------
@@ -271,31 +392,23 @@ def test_hostile_text_is_escaped_everywhere(rules):
     units = [(u, SCRIPT if u == "D1" else (IMG if u == "G1" else n), c) for u, n, c in UNITS]
     events = [(e, u, d, t, IMG if e == "E1" else note) for e, u, d, t, note in EVENTS]
     r = engine.score(fixture_dataset(units=units, events=events), rules, 2023, 3)
-    n = bulletin.numbering(r, SCRIPT)
-    html = "".join([
-        bulletin.section_title(r, SCRIPT, "2023-10-10", IMG, SCRIPT),
-        bulletin.section_overview(r, n), bulletin.section_ranking(r, n), bulletin.section_superior(r, n),
-        bulletin.section_problems(r, n), bulletin.section_progress(r, n), bulletin.section_next_steps(r, n, SCRIPT),
-        bulletin.section_notes(r), bulletin.attachment_scores(r), bulletin.attachment_zero(r),
-        bulletin.signature(r, "2023-10-10", SCRIPT), bulletin.copy_to(IMG)])
-    assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;：内容不准确被常州通报 1 次，扣 10 分" in html
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    fragment = whole(r, issue_number=SCRIPT, doc_number=IMG, next_steps=SCRIPT, issuer=SCRIPT, cc=IMG)
+    assert "<script" not in fragment and "<img src=x" not in fragment
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;：内容不准确被常州通报 1 次，扣 10 分" in fragment
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in fragment
+    assert f"{SCRIPT}：内容不准确被常州通报 1 次，扣 10 分（2023年8月15日，{IMG}）" in paragraphs(fragment)
 
 
-@given(st.text(max_size=40))
-def test_text_never_lets_markup_through(s):
-    out = bulletin.text(s)
-    assert "<" not in out and ">" not in out and '"' not in out
-
-
-def test_a_glyph_the_fonts_lack_is_printed_as_the_placeholder():
-    assert bulletin.text("南渡镇😀") == "南渡镇〓"
+def test_a_glyph_the_fonts_lack_is_printed_as_the_placeholder(rules):
+    units = [(u, "南渡镇😀" if u == "Z4" else n, c) for u, n, c in UNITS]
+    r = engine.score(fixture_dataset(units=units), rules, 2023, 3)
+    assert "南渡镇〓（常州市 1 条）" in html("superior", r)
+    assert "市政府办公室〓" in html("cc", r, cc="市政府办公室😀")
 
 
 @pytest.mark.parametrize("n,zh", [(1, "一"), (4, "四"), (7, "七"), (10, "十"), (12, "十二"), (20, "二十")])
 def test_numerals_are_chinese(n, zh):
-    assert bulletin.numeral(n) == zh
+    assert numeral(n) == zh
 
 
 # ---- the notebook --------------------------------------------------------------------------------
@@ -331,31 +444,32 @@ def test_the_notebook_runs_under_papermill_on_a_small_dataset(tmp_path):
                         output_dir=str(out), issue_number="3", issue_date="2023-10-10",
                         next_steps="一是加强报送。\n\n二是按时更新。", cc="市政府办公室"))
     nb = json.loads(executed.read_text(encoding="utf-8"))
-    html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
-    assert "2023年第三季度通报" in html
+    shown = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    assert "2023年第三季度通报" in shown
     for h in ("一、总体情况", "二、得分排名", "三、被上级采用情况", "四、存在问题", "下一步工作要求", "附件1", "附件2"):
-        assert h in html
-    assert html.count('<img class="chart" data-chart="') == 8       # 3 rankings, 3 make-ups, adoptions, progress
+        assert h in shown
+    assert shown.count('<img class="chart" data-chart="') == 8       # 3 rankings, 3 make-ups, adoptions, progress
     assert (out / "scores.csv").exists() and (out / "ledger.csv").exists() and (out / "scores.xlsx").exists()
 
 
+# ---- table layout ---------------------------------------------------------------------------------
 def test_table_columns_get_widths_from_their_text_with_headers_on_up_to_two_lines():
     # 排名: header 2 em on two lines → 1, floor 2; cell "1" 0.55 → 2. 单位: header 1 em → 2;
     # cell 溧城街道 4 em → 4. 本季得分: header 4 em on two lines → 2; "25" 1.1 → 2.
-    # Plus 1 em padding each: 3 + 5 + 3 = 11 em, well within 46.5 → shares 3/11, 5/11, 3/11.
-    rows = ['<tr><td class="num">1</td><td>溧城街道</td><td class="num">25</td></tr>']
-    assert bulletin.column_widths(["排名", "单位", "本季得分"], rows, {0, 2}) == [27.27, 45.45, 27.27]
+    # Plus the cell padding, 2 × 1.6 mm of 9.5 pt (3.351 mm) = 0.955 em: 2.955 + 4.955 + 2.955 =
+    # 10.865 em, well within the 156 mm = 46.55 em → 27.2 %, 45.61 %, 27.2 %.
+    assert page.TABLE_WIDTH_EM == pytest.approx(46.548, abs=1e-3)
+    assert page.CELL_PADDING_EM == pytest.approx(0.955, abs=1e-3)
+    assert sections.column_widths(["排名", "单位", "本季得分"], [["1", "溧城街道", "25"]], {0, 2}) == [27.2, 45.61, 27.2]
 
 
 def test_numbers_keep_their_width_when_a_long_name_would_need_more_than_the_page():
-    # Numbers: 2 + 1 em each (6 em); the name column wants 60 + 1 em but gets 46.5 − 6 = 40.5 em
-    # and wraps: shares 3/46.5 = 6.45 %, 40.5/46.5 = 87.1 %.
-    rows = [f'<tr><td class="num">1</td><td>{"长" * 60}</td><td class="num">25</td></tr>']
-    assert bulletin.column_widths(["排名", "单位", "得分"], rows, {0, 2}) == [6.45, 87.1, 6.45]
+    # Numbers: 2 + 0.955 em each (5.91 em); the name column wants 60.955 em but gets
+    # 46.548 − 5.91 = 40.64 em and wraps: shares 2.955 / 46.548 = 6.35 %, 40.64 / 46.548 = 87.3 %.
+    assert sections.column_widths(["排名", "单位", "得分"], [["1", "长" * 60, "25"]], {0, 2}) == [6.35, 87.3, 6.35]
 
 
-def test_full_width_tables_carry_their_column_widths_and_compact_ones_do_not():
-    full = bulletin._table(["单位", "得分"], ['<tr><td>甲</td><td class="num">1</td></tr>'], numeric={1})
-    compact = bulletin._table(["单位"], ["<tr><td>甲</td></tr>"], css="compact")
-    assert full.count("<col ") == 2 and "<colgroup>" in full
-    assert "<colgroup>" not in compact
+def test_full_width_tables_carry_their_column_widths_and_compact_ones_do_not(q3):
+    ranking, superior = html("ranking", q3), html("superior", q3)
+    assert ranking.count("<colgroup>") == 3 and ranking.count("<col ") == 30
+    assert '<table class="compact">' in superior and "<colgroup>" not in superior

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 
@@ -81,6 +82,24 @@ def test_a_long_category_is_capped_at_110_mm(rules):
 def test_every_chart_has_its_own_key(images):
     keys = [_png(img)[0] for img in images.values()]
     assert len(keys) == len(set(keys)) == 8
+
+
+def test_each_picture_carries_the_key_of_its_registry_entry(result, images):
+    refs = {"adoptions": charts.ChartRef(charts.Chart.ADOPTIONS), "ytd": charts.ChartRef(charts.Chart.PROGRESS)}
+    refs.update({f"rank-{c}": charts.ChartRef(charts.Chart.RANKING, c) for c in ("镇区街道", "市级机关部门", "群团")})
+    refs.update({f"makeup-{c}": charts.ChartRef(charts.Chart.MAKEUP, c) for c in ("镇区街道", "市级机关部门", "群团")})
+    assert {name: _png(img)[0] for name, img in images.items()} == {name: ref.key for name, ref in refs.items()}
+    # picture() draws by the registry what the named functions draw.
+    assert charts.picture(result, refs["rank-群团"]) == images["rank-群团"]
+    assert charts.picture(result, refs["ytd"]) == images["ytd"]
+
+
+def test_every_chart_of_the_registry_can_be_drawn_and_keys_are_stable():
+    assert set(charts.DRAW) == set(charts.Chart)
+    # The key is the chart's name hashed: the same on every run and machine.
+    assert charts.ChartRef(charts.Chart.RANKING, "群团").name == "ranking-群团"
+    assert charts.ChartRef(charts.Chart.ADOPTIONS).key == charts.chart_key("adoptions")
+    assert charts.chart_key("adoptions") == "c" + hashlib.sha1(b"adoptions").hexdigest()[:8] + "-"
 
 
 def test_figures_are_closed_after_drawing(result):

@@ -1,4 +1,5 @@
-"""bulletin.docx: the bulletin as an editable Word document, same wording, real tables, fixed bytes."""
+"""bulletin.docx: the bulletin as an editable Word document written from the same blocks as the HTML:
+same wording, real tables, pictures by key, fixed bytes."""
 from __future__ import annotations
 
 import hashlib
@@ -70,11 +71,16 @@ def test_headings_are_heiti_and_body_is_songti_with_east_asian_font_names(writte
 
 def test_the_page_is_a4_with_the_official_margins(written):
     import docx
+
+    from scoring.report import page
     s = docx.Document(str(written)).sections[0]
     # GB/T 9704: top 37, bottom 35, left 28, right 26 mm; Word stores twips, so within 0.05 mm.
     for got, want in ((s.page_width.mm, 210), (s.page_height.mm, 297), (s.top_margin.mm, 37),
                       (s.bottom_margin.mm, 35), (s.left_margin.mm, 28), (s.right_margin.mm, 26)):
         assert abs(got - want) < 0.05
+    # The same numbers as the print CSS: both read scoring.report.page.
+    assert (page.PAGE_WIDTH_MM, page.MARGIN_TOP_MM, page.MARGIN_RIGHT_MM, page.MARGIN_BOTTOM_MM,
+            page.MARGIN_LEFT_MM, page.TEXT_WIDTH_MM) == (210, 37, 26, 35, 28, 156)
 
 
 def test_input_text_stays_text(written):
@@ -101,3 +107,96 @@ def test_charts_become_pictures(result, tmp_path):
     d = docx.Document(str(write_bulletin_docx(result, PARAMS, tmp_path / "c.docx")))
     # 图1 adoptions, 图2–4 one ranking chart per category, 图5 year-to-date, 附图1–3 makeups.
     assert len(d.inline_shapes) == 1 + 3 + 1 + 3
+
+
+def _body(d) -> list[str]:
+    """Every paragraph's text (empty ones left out) and every table cell's, in document order."""
+    import docx
+    out = []
+    for el in d.element.body.iterchildren():
+        if el.tag.endswith("}p"):
+            text = docx.text.paragraph.Paragraph(el, d).text
+            out += [text] if text else []
+        elif el.tag.endswith("}tbl"):
+            out += [c.text for r in docx.table.Table(el, d).rows for c in r.cells]
+    return out
+
+
+def _expected(blocks) -> list[str]:
+    """The blocks' text as the Word copy lays it out without pictures: a caption above its table,
+    a list item after its bullet."""
+    from scoring.report.sections import Box, Figure, Heading, Items, Paragraph, Table
+    out = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append(b.text)
+        elif isinstance(b, Paragraph):
+            out.append("\n".join(b.lines))
+        elif isinstance(b, Table):
+            out += [b.caption, *b.headers, *(c for r in b.rows for c in r.cells)]
+        elif isinstance(b, Items):
+            out += [("■ " if i.veto else "· ") + i.text for i in b.items]
+        elif isinstance(b, Box):
+            out += _expected(b.blocks)
+        else:
+            assert isinstance(b, Figure)
+    return out
+
+
+def test_the_word_copy_says_what_the_sections_lay_out_and_nothing_else(result, written):
+    import docx
+
+    from scoring.report import bulletin
+    blocks = bulletin.document(result, bulletin.issue(result, **PARAMS))
+    assert _body(docx.Document(str(written))) == _expected(blocks)
+
+
+def test_pictures_are_placed_by_their_chart_key_with_their_captions(result, tmp_path):
+    import docx
+
+    from scoring.render.docx import write_bulletin_docx
+    from scoring.report.charts import Chart, ChartRef
+    from scoring.report.sections import Figure
+
+    png = _tiny_png()
+    given = {ChartRef(Chart.ADOPTIONS).key: png, ChartRef(Chart.RANKING, "群团").key: png}
+    d = docx.Document(str(write_bulletin_docx(result, PARAMS, tmp_path / "p.docx", charts=given)))
+    assert len(d.inline_shapes) == 2
+    text = [p.text for p in d.paragraphs]
+    assert "图1　2023年第三季度分栏目、分级别录用情况" in text and "图4　群团本季得分" in text
+    assert "图2　镇(区、街道)本季得分" not in text
+    # A picture not given leaves out its caption and its own subheading (全年累计得分走势).
+    assert not any("全年累计得分走势" in t for t in text)
+    with_progress = dict(given, **{ChartRef(Chart.PROGRESS).key: png})
+    d = docx.Document(str(write_bulletin_docx(result, PARAMS, tmp_path / "q.docx", charts=with_progress)))
+    heading = next(p for p in d.paragraphs if p.text == "（四）全年累计得分走势")
+    assert heading.style.name == "Heading 2" and len(d.inline_shapes) == 3
+    assert isinstance(Figure(ChartRef(Chart.PROGRESS), ""), Figure)
+
+
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 2), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_an_attachment_starts_a_new_page_and_a_veto_row_stands_out(written, rules, tmp_path):
+    import docx
+
+    from scoring.method import engine
+    from scoring.render.docx import VETO_FILL, write_bulletin_docx
+    from test_bulletin_content import fixture_dataset
+    starts = [p.text for p in docx.Document(str(written)).paragraphs if p.paragraph_format.page_break_before]
+    assert starts == ["附件1", "附件2"]
+    # The content tests' fixture: 团市委 vetoed in Q3, 南渡镇 behind its targets.
+    r = engine.score(fixture_dataset(), rules, 2023, 3)
+    d = docx.Document(str(write_bulletin_docx(r, PARAMS, tmp_path / "v.docx", charts=False)))
+    veto_rows = [row for t in d.tables for row in t.rows
+                 if row.cells[0]._tc.xpath(f".//w:shd[@w:fill='{VETO_FILL}']")]
+    assert [row.cells[1].text for row in veto_rows] == ["团市委", "团市委"]      # 得分排名, 附件1
+    assert all(run.font.color.rgb is not None for row in veto_rows for c in row.cells for run in c.paragraphs[0].runs)
+    lagging = [c for t in d.tables for row in t.rows for c in row.cells if c.text == "进度滞后"]
+    assert len(lagging) == 1 and lagging[0].paragraphs[0].runs[0].font.color.rgb is not None

@@ -15,8 +15,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import jinja2
+
 from scoring.render.fonts import subset_font
 from scoring.report import glyphs as fonts
+from scoring.report import page
 from scoring.errors import ScoringError
 from fontTools.ttLib import TTFont
 import base64
@@ -29,6 +32,13 @@ DEFAULT_AUTHOR = "溧阳市大数据管理局"
 
 
 # ---- CSS ------------------------------------------------------------------------------------------
+def _css(name: str) -> str:
+    """The CSS template ``name`` with the page geometry and type sizes of scoring.report.page."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(BULLETIN_TEMPLATE)), autoescape=False,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return env.get_template(name).render(p=page)
+
+
 @lru_cache(maxsize=1)
 def page_css() -> str:
     """The shared print CSS: A4, GB/T 9704 margins, 「— n —」 page numbers, fonts, table rules.
@@ -36,13 +46,13 @@ def page_css() -> str:
     Font families refer to the bundled faces declared by :func:`font_face_css` (added by
     :func:`html_to_pdf`), then to the same fonts as installed on a reader's machine.
     """
-    return (BULLETIN_TEMPLATE / "page.css").read_text(encoding="utf-8")
+    return _css("page.css.j2")
 
 
 @lru_cache(maxsize=1)
 def bulletin_css() -> str:
     """page_css plus what only the notebook's HTML needs (wrappers, indent, screen view)."""
-    return page_css() + "\n" + (BULLETIN_TEMPLATE / "bulletin.css").read_text(encoding="utf-8")
+    return page_css() + "\n" + _css("bulletin.css.j2")
 
 
 def font_face_css() -> str:

@@ -1,67 +1,83 @@
-"""The quarterly bulletin's content (季度通报): one pure function per section, Result → HTML fragment.
+"""The quarterly bulletin (季度通报): its sections in order, and what each section shows.
 
-Shape and wording follow shared/spec/bulletin.md; the HTML uses only the classes of
-docs/ARCHITECTURE.md ("Bulletin HTML vocabulary"), styled by scoring/templates/bulletin/.
-Every figure is shown with :func:`scoring.points.fmt` (never rounded); every piece of input text
-goes through :func:`drawable` (〓 for glyphs the bundled fonts lack) and ``html.escape``.
+:data:`SECTIONS` is the bulletin, part by part, in reading order: key, heading, content function,
+template, the quarters it appears in. Everything that prints the bulletin walks that one list:
+the notebook (one cell per section, :func:`render_section`), hence bulletin.html and bulletin.pdf,
+and the Word copy (scoring.render.docx, :func:`document`). Sections are numbered 一、二、… once,
+from the list, whatever optional sections an issue leaves out (:func:`numbering`).
 
-Sections are numbered consecutively with Chinese numerals whatever optional sections are absent:
-:func:`numbering` decides which sections an issue has, and each section function takes that map.
-A section absent from the map returns "".
+A content function computes a section's figures and rows from the Result (every point shown with
+:func:`scoring.method.points.fmt`, never rounded; every piece of input text made drawable, 〓 for
+glyphs the bundled fonts lack); the section's template (templates/bulletin/<key>.j2) says the
+sentences. Shape and wording follow shared/spec/bulletin.md.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import html
-import math
-import re
-import unicodedata
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from scoring.method.calendar import YEAR_END_QUARTER, default_issue_date, quarter_name, zh_date
 from scoring.method.points import fmt, to_milli
 from scoring.method.result import Result
-from scoring.method.calendar import YEAR_END_QUARTER, numeral, quarter_name, zh_date
+from scoring.report import charts
+from scoring.report.charts import Chart, ChartRef
+from scoring.report.glyphs import drawable
+from scoring.report.sections import Block, Row, Rows, Section, lay_out, to_html
+from scoring.report.sections import numbering as _numbering
 
-try:  # the render engineer's glyph check; identity until it lands
-    from scoring.report.glyphs import drawable as _fonts_drawable
-except ImportError:  # pragma: no cover - only while scoring/fonts.py is absent
-    def _fonts_drawable(text: str) -> tuple[str, tuple[str, ...]]:
-        return text, ()
-
-DASH = "—"          # "no comparable figure" (first quarter's change)
-# Row marks of the ranking tables: why 计入得分 − 扣分 ≠ 本季得分 in that row.
-MARKS = {
-    "veto": ("▲", "一票否决，本季得分计0分"),
-    "floored": ("※", "扣完为止，负分不计"),
-    "reward": ("★", "按时完成目标任务且省级约稿录用达到要求，第四季度得分按奖励分计"),
-    "before_cap": ("†", "先扣分后封顶"),
-}
-SECTION_TITLES = {
-    "overview": "总体情况",
-    "ranking": "得分排名",
-    "superior": "被上级采用情况",
-    "problems": "存在问题",
-    "progress": "目标任务完成进度",
-    "annual": "年度考核结果",
-    "next_steps": "下一步工作要求",
-}
+DASH = "—"          # "no comparable figure" (first quarter's change; a column without a target)
+TOTAL = "合计"
+LAGGING = "进度滞后"
+ON_PACE = "正常"
+# Row marks: why a row's 计入得分 − 扣分 ≠ 本季得分 (the templates say what each means).
+MARKS = {"veto": "▲", "floored": "※", "reward": "★", "before_cap": "†"}
 
 
-# ---- small helpers ------------------------------------------------------------------------------
-def text(value: object) -> str:
-    """Untrusted text → safe, printable HTML text (〓 for undrawable glyphs, then escaped)."""
+# ---- the issue's parameters ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Issue:
+    """What this issue says about itself (the notebook's parameters): 期号, date, 文号, issuer
+    (落款), 抄送, 下一步工作要求 (paragraphs separated by blank lines)."""
+    number: str
+    date: _dt.date
+    doc_number: str = ""
+    issuer: str = ""
+    cc: str = ""
+    next_steps: str = ""
+
+
+def issue(result: Result, *, issue_number: object = "", issue_date: object = "", doc_number: str = "",
+          cc: str = "", next_steps: str = "", issuer: str = "") -> Issue:
+    """The issue's parameters, defaults filled in: number = the quarter's, date = the 10th of the
+    month after the quarter (never today), issuer = the rules file's ``meta.issuer``."""
+    if isinstance(issue_date, _dt.date):
+        date = issue_date
+    elif str(issue_date or "").strip():
+        date = _dt.date.fromisoformat(str(issue_date).strip()[:10])
+    else:
+        date = default_issue_date(int(result.year), int(result.quarter))
+    return Issue(number=str(issue_number if issue_number is not None else "").strip() or str(result.quarter),
+                 date=date, doc_number=str(doc_number or "").strip(),
+                 issuer=str(issuer or "").strip() or result.rules.meta.issuer,
+                 cc=str(cc or "").strip(), next_steps=str(next_steps or ""))
+
+
+# ---- small helpers --------------------------------------------------------------------------------
+def _t(value: object) -> str:
+    """Input text as printed: "" for a missing value, 〓 for a glyph the bundled fonts lack."""
     s = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return html.escape(_fonts_drawable(s)[0], quote=True)
+    return drawable(s)[0]
 
 
 def _num(milli: object) -> str:
     return fmt(int(milli))
 
 
-def _cap_milli(result: Result) -> int:
-    return to_milli(result.rules.caps.quarter.value)
+def _cap(result: Result) -> str:
+    return fmt(to_milli(result.rules.caps.quarter.value))
 
 
 def _change(now: int, before: int | None) -> str:
@@ -71,75 +87,13 @@ def _change(now: int, before: int | None) -> str:
     return f"+{d}" if d > 0 else str(d)
 
 
-_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.S)
-_TAG = re.compile(r"<[^>]+>")
-TEXT_WIDTH_EM = 46.5      # 156 mm of 9.5 pt table text (page.css)
-CELL_PADDING_EM = 1.0     # 1.6 mm each side (page.css)
+def _rows(rows: list[Row], numeric: set[int]) -> Rows:
+    return Rows(tuple(rows), frozenset(numeric))
 
 
-def _width_em(cell_html: str) -> float:
-    """How wide a cell's text runs, in em: CJK, full-width and the marks (▲ ★ ※) one em, the rest
-    (digits, Latin, the decimal point) about half."""
-    shown = html.unescape(_TAG.sub("", cell_html))
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in shown)
-
-
-def column_widths(headers: list[str], rows: list[str], numeric: set[int]) -> list[float]:
-    """Each column's share of a full-width table, in per cent, from the text it holds.
-
-    A header may take two lines; numbers never wrap (td.num), so numeric columns get what their
-    widest number needs and the text columns share the rest in proportion to theirs (wrapping
-    when it is too little). Worked out here rather than by the PDF renderer's automatic table
-    layout, which measures every cell's text twice (a tenth of the bulletin's PDF time).
-    """
-    need = [max(math.ceil(_width_em(h) / 2), 2.0) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(_CELL.findall(row)[:len(need)]):
-            need[i] = max(need[i], _width_em(cell))
-    need = [n + CELL_PADDING_EM for n in need]
-    fixed = sum(n for i, n in enumerate(need) if i in numeric)
-    free = sum(n for i, n in enumerate(need) if i not in numeric)
-    if free and fixed < TEXT_WIDTH_EM:
-        scale = max(TEXT_WIDTH_EM - fixed, 0) / free
-        if scale < 1:                    # text columns wrap; numbers keep their width
-            need = [n if i in numeric else n * scale for i, n in enumerate(need)]
-    total = sum(need)
-    return [round(100 * n / total, 2) for n in need]
-
-
-def _table(headers: list[str], rows: list[str], css: str = "data", caption: str = "",
-           numeric: set[int] | None = None) -> str:
-    """A table: ``rows`` are ready-made ``<tr>`` strings; ``numeric`` header positions get td.num.
-    A full-width ("data") table is laid out fixed, with :func:`column_widths`."""
-    numeric = numeric or set()
-    # Headers stay unclassed (centred, free to wrap) so the unit column keeps its width.
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    cols = ""
-    if css == "data":
-        cols = "<colgroup>" + "".join(f'<col style="width: {w}%">' for w in column_widths(headers, rows, numeric)) \
-            + "</colgroup>"
-    return (f'<table class="{css}">{cap}{cols}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
-
-
-def _tr(cells: list[str], numeric: set[int], css: str = "") -> str:
-    tds = "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                  for i, c in enumerate(cells))
-    cls = f' class="{css}"' if css else ""
-    return f"<tr{cls}>{tds}</tr>"
-
-
-def figure(svg: str | None, caption: str) -> str:
-    """A chart (an <img> from scoring.charts, or inline SVG) with its caption; "" when there is none."""
-    if not svg:
-        return ""
-    body = svg[svg.find("<svg"):] if "<svg" in svg else svg   # drop the XML prolog and doctype
-    return f'<figure class="chart">{body}<figcaption>{caption}</figcaption></figure>'
-
-
-def _heading(numbering: Mapping[str, str], key: str) -> str:
-    return f"<h2>{numbering[key]}、{SECTION_TITLES[key]}</h2>"
+def _present_categories(result: Result) -> list:
+    present = set(result.quarterly["category"])
+    return [c for c in result.rules.categories if c.key in present]
 
 
 def _category_names(result: Result) -> dict[str, str]:
@@ -159,10 +113,6 @@ def _earnings(result: Result, quarter: int) -> pd.DataFrame:
     return e[e["quarter"] == quarter]
 
 
-def _group_of(result: Result) -> dict[str, str]:
-    return {c.key: c.group for c in result.rules.columns}
-
-
 def zero_adoption_units(result: Result) -> pd.DataFrame:
     """Units none of whose items earned in this quarter (附件2 零录用单位名单), in register order."""
     earned = set(_earnings(result, result.quarter)["unit_id"])
@@ -170,46 +120,37 @@ def zero_adoption_units(result: Result) -> pd.DataFrame:
     return cur[~cur["unit_id"].isin(earned)]
 
 
-# ---- which sections this issue has --------------------------------------------------------------
-def numbering(result: Result, next_steps: str = "") -> dict[str, str]:
-    """Section key → Chinese numeral, for the sections this issue has, numbered consecutively.
-
-    目标任务完成进度 appears in Q1–Q3 when targets were set; 年度考核结果 only in Q4;
-    下一步工作要求 only when the parameters give text.
-    """
-    keys = ["overview", "ranking", "superior", "problems"]
-    if result.quarter < YEAR_END_QUARTER and len(result.targets):
-        keys.append("progress")
-    if result.quarter == YEAR_END_QUARTER:
-        keys.append("annual")
-    if next_steps and next_steps.strip():
-        keys.append("next_steps")
-    return {k: numeral(i) for i, k in enumerate(keys, 1)}
-
-
-# ---- title block --------------------------------------------------------------------------------
 def bulletin_title(result: Result) -> str:
-    """溧阳市人民政府门户网站内容保障2023年第三季度通报 — the method's subject plus the quarter.
-
-    No book-title marks: a document's own title stands bare (GB/T 9704); 《》 only quote other texts.
-    """
-    title = result.rules.meta.title
-    subject = title.removesuffix("考评办法").removesuffix("办法")
-    return f"{subject}{quarter_name(result.year, result.quarter)}通报"
+    """The document's title: the method's subject (its title, rules ``meta.title``, less 考评办法)
+    plus the quarter (…2023年第三季度通报). No book-title marks: a document's own title stands bare
+    (GB/T 9704); 《》 only quote other texts."""
+    return f"{_subject(result)}{quarter_name(result.year, result.quarter)}通报"
 
 
-def section_title(result: Result, issue_number: str, issue_date: str, doc_number: str = "",
-                  issuer: str = "") -> str:
-    """Title, number line (第3期 and 文号), issuer and date, then the opening sentence."""
-    number = f"第{text(str(issue_number).strip())}期"
-    if doc_number and doc_number.strip():
-        number += f"　{text(doc_number.strip())}"
-    issuer = issuer.strip() or result.rules.meta.issuer
-    return (f'<div class="title-block"><h1 class="doc-title">{text(bulletin_title(result))}</h1>'
-            f'<p class="doc-number">{number}</p>'
-            f'<p class="issuer-line">{text(issuer)}　　{zh_date(issue_date)}</p></div>'
-            f'<p class="opening">根据《{text(result.rules.meta.title)}》，现将'
-            f'{quarter_name(result.year, result.quarter)}各单位门户网站内容保障情况通报如下。</p>')
+def _subject(result: Result) -> str:
+    return result.rules.meta.title.removesuffix("考评办法").removesuffix("办法")
+
+
+# ---- title block ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TitleContent:
+    title: str          # bulletin_title: the method's subject and the quarter
+    number: str         # 3 (第3期)
+    doc_number: str     # 文号, "" when none
+    issuer: str
+    date: str           # 2023年10月10日
+    method: str         # the method's title, quoted in the opening
+    quarter: str        # 2023年第三季度
+    topic: str          # what the units are reported on (各单位…情况)
+
+
+def title_content(result: Result, issue: Issue) -> TitleContent:
+    subject = _subject(result)
+    # The subject less the government it belongs to (the words up to 人民政府), if named.
+    topic = subject.partition("人民政府")[2] or subject
+    return TitleContent(title=_t(bulletin_title(result)), number=_t(issue.number), doc_number=_t(issue.doc_number),
+                        issuer=_t(issue.issuer), date=zh_date(issue.date), method=_t(result.rules.meta.title),
+                        quarter=quarter_name(result.year, result.quarter), topic=_t(topic))
 
 
 # ---- 一、总体情况 ----------------------------------------------------------------------------------
@@ -222,57 +163,53 @@ def adoption_counts(result: Result, by: str, quarter: int) -> pd.Series:
     return _earnings(result, quarter)[by].value_counts().reindex(list(keys), fill_value=0).astype("int64")
 
 
-def section_overview(result: Result, numbering: Mapping[str, str], chart: str | None = None) -> str:
+@dataclass(frozen=True)
+class OverviewContent:
+    quarter: str                        # 2023年第三季度
+    total: int                          # items counted this quarter
+    before_total: int | None            # last quarter's (None in the first quarter)
+    levels: list[tuple[str, int]]       # (level, items) in the rules' order
+    groups: list[tuple[str, int]]       # (重点栏目 / 信息报送, items)
+    units: int                          # units taking part
+    full: int                           # units at the quarter cap
+    cap: str
+    zero: int                           # units with nothing adopted (附件2)
+    by_level: Rows
+    by_column: Rows
+    chart: ChartRef
+
+
+def overview_content(result: Result, issue: Issue) -> OverviewContent:
     """一、总体情况: adoptions by level and by column against last quarter, full and zero units."""
-    if "overview" not in numbering:
-        return ""
     q = result.quarter
     has_before = q > 1
-    parts = [_heading(numbering, "overview")]
     by_level = adoption_counts(result, "level", q)
     before_level = adoption_counts(result, "level", q - 1) if has_before else None
-    total = int(by_level.sum())
-    before_total = int(before_level.sum()) if has_before else None
-    groups = _group_of(result)
     by_column = adoption_counts(result, "column", q)
+    before_column = adoption_counts(result, "column", q - 1) if has_before else None
+    groups = {c.key: c.group for c in result.rules.columns}
     group_counts = by_column.groupby(by_column.index.map(groups)).sum()
-    level_txt = "、".join(f"{text(lv)} {int(n)} 条" for lv, n in by_level.items())
-    group_txt = "、".join(f"{text(result.rules.groups[g].name)} {int(group_counts.get(g, 0))} 条"
-                         for g in ("key", "info"))
-    if before_total is None:
-        trend = "（本年度无上季度数据可比）"
-    elif total == before_total:
-        trend = "，与上季度持平"
-    else:
-        trend = f"，较上季度{'增加' if total > before_total else '减少'} {abs(total - before_total)} 条"
     cur = _this_quarter(result)
-    cap = _cap_milli(result)
-    full = int((cur["score"] >= cap).sum())
-    zero = len(zero_adoption_units(result))
-    parts.append(
-        f"<p>{quarter_name(result.year, q)}，各单位信息被录用并计分共 {total} 条（{level_txt}）{trend}；"
-        f"其中{group_txt}。被上级录用后升级的信息，按新的录用级别计入升级当季。</p>"
-        f"<p>全市共 {len(cur)} 个单位参加考评，其中 {full} 个单位本季得分达到封顶 {fmt(cap)} 分，"
-        f"{zero} 个单位本季度无信息被录用（名单见附件2）。</p>")
 
-    def rows(now: pd.Series, before: pd.Series | None) -> list[str]:
+    def rows(now: pd.Series, before: pd.Series | None) -> Rows:
         out = []
         for key, n in now.items():
             b = None if before is None else int(before[key])
-            out.append(_tr([text(key), str(int(n)), DASH if b is None else str(b), _change(int(n), b)],
-                           {1, 2, 3}))
+            out.append(Row((_t(key), str(int(n)), DASH if b is None else str(b), _change(int(n), b))))
         b_total = None if before is None else int(before.sum())
-        out.append(_tr(["合计", str(int(now.sum())), DASH if b_total is None else str(b_total),
-                        _change(int(now.sum()), b_total)], {1, 2, 3}))
-        return out
+        out.append(Row((TOTAL, str(int(now.sum())), DASH if b_total is None else str(b_total),
+                        _change(int(now.sum()), b_total))))
+        return _rows(out, {1, 2, 3})
 
-    parts.append(_table(["录用级别", "本季度（条）", "上季度（条）", "增减"], rows(by_level, before_level),
-                        css="compact", caption="表1　分级别录用情况", numeric={1, 2, 3}))
-    before_column = adoption_counts(result, "column", q - 1) if has_before else None
-    parts.append(_table(["栏目", "本季度（条）", "上季度（条）", "增减"], rows(by_column, before_column),
-                        css="compact", caption="表2　分栏目录用情况", numeric={1, 2, 3}))
-    parts.append(figure(chart, f"图1　{quarter_name(result.year, q)}分栏目、分级别录用情况"))
-    return "".join(parts)
+    return OverviewContent(
+        quarter=quarter_name(result.year, q), total=int(by_level.sum()),
+        before_total=int(before_level.sum()) if before_level is not None else None,
+        levels=[(_t(lv), int(n)) for lv, n in by_level.items()],
+        groups=[(_t(result.rules.groups[g].name), int(group_counts.get(g, 0))) for g in ("key", "info")],
+        units=len(cur), full=int((cur["score"] >= to_milli(result.rules.caps.quarter.value)).sum()),
+        cap=_cap(result), zero=len(zero_adoption_units(result)),
+        by_level=rows(by_level, before_level), by_column=rows(by_column, before_column),
+        chart=ChartRef(Chart.ADOPTIONS))
 
 
 # ---- 二、得分排名 ----------------------------------------------------------------------------------
@@ -292,55 +229,47 @@ def row_mark(row: Mapping[str, object], order: str) -> str:
     return ""
 
 
-def _marks_legend(used: list[str]) -> str:
-    if not used:
-        return ""
-    items = "；".join(f"{MARKS[m][0]} {MARKS[m][1]}" for m in MARKS if m in used)
-    return f"<p>注：{items}。</p>"
-
-
-def ranking_table(result: Result, category: str, caption: str = "") -> tuple[str, list[str]]:
-    """One category's ranking table and the marks it uses. R15: ties share the best rank."""
+def ranking_rows(result: Result, category: str) -> tuple[Rows, list[str]]:
+    """One category's ranking rows (by rank; R15: ties share the best rank) and the marks used,
+    in the order of :data:`MARKS`."""
     cur = _this_quarter(result)
     cur = cur[cur["category"] == category].sort_values(["rank", "_order"], kind="stable")
-    cap = fmt(_cap_milli(result))
-    headers = ["排名", "单位", "重点栏目", "信息报送", "上季结转", f"计入得分(封顶{cap})", "结转下季",
-               "扣分", "本季得分", "全年累计"]
-    numeric = {0, 2, 3, 4, 5, 6, 7, 8, 9}
     order = result.rules.deductions.order
-    rows, used = [], []
+    rows, used = [], set()
     for r in cur.to_dict("records"):
         mark = row_mark(r, order)
-        if mark and mark not in used:
-            used.append(mark)
-        score = _num(r["score"]) + (MARKS[mark][0] if mark else "")
-        css = {"veto": "veto", "floored": "floored"}.get(mark, "")
-        rows.append(_tr([str(int(r["rank"])), text(r["unit_name"]), _num(r["key_points"]),
-                         _num(r["info_points"]), _num(r["carry_in"]), _num(r["gross"]),
-                         _num(r["carry_out"]), _num(r["deductions"]), score, _num(r["ytd_total"])],
-                        numeric, css))
-    return _table(headers, rows, caption=caption, numeric=numeric), used
+        used.add(mark)
+        rows.append(Row((str(int(r["rank"])), _t(r["unit_name"]), _num(r["key_points"]), _num(r["info_points"]),
+                         _num(r["carry_in"]), _num(r["gross"]), _num(r["carry_out"]), _num(r["deductions"]),
+                         _num(r["score"]) + MARKS.get(mark, ""), _num(r["ytd_total"])),
+                        mark=mark if mark in ("veto", "floored") else ""))
+    return _rows(rows, {0, 2, 3, 4, 5, 6, 7, 8, 9}), [m for m in MARKS if m in used]
 
 
-def section_ranking(result: Result, numbering: Mapping[str, str],
-                    charts: Mapping[str, str] | None = None, progress_chart: str | None = None) -> str:
-    """二、得分排名: per category a table (sorted by rank) and its chart (charts[category])."""
-    if "ranking" not in numbering:
-        return ""
-    charts = charts or {}
-    parts = [_heading(numbering, "ranking")]
-    present = set(result.quarterly["category"])
-    cats = [c for c in result.rules.categories if c.key in present]
-    for i, cat in enumerate(cats, 1):
-        table, used = ranking_table(result, cat.key, caption=f"表{i + 2}　{text(cat.name)}得分排名")
-        parts.append(f"<h3>（{numeral(i)}）{text(cat.name)}</h3>{table}{_marks_legend(used)}")
-        parts.append(figure(charts.get(cat.key), f"图{i + 1}　{text(cat.name)}本季得分"))
-    if progress_chart:
-        n = len(cats) + 1
-        parts.append(f"<h3>（{numeral(n)}）全年累计得分走势</h3>")
-        parts.append(figure(progress_chart, f"图{len(cats) + 2}　各类别单位全年累计得分（第一季度至第"
-                                            f"{numeral(result.quarter)}季度）"))
-    return "".join(parts)
+@dataclass(frozen=True)
+class CategoryRanking:
+    name: str
+    rows: Rows
+    marks: list[str]        # keys of MARKS used in the rows
+    chart: ChartRef
+
+
+@dataclass(frozen=True)
+class RankingContent:
+    cap: str
+    quarter: int
+    categories: list[CategoryRanking]
+    progress: ChartRef      # year-to-date totals of every category
+
+
+def ranking_content(result: Result, issue: Issue) -> RankingContent:
+    """二、得分排名: per category a table (sorted by rank) and its chart, then the year so far."""
+    cats = []
+    for cat in _present_categories(result):
+        rows, marks = ranking_rows(result, cat.key)
+        cats.append(CategoryRanking(_t(cat.name), rows, marks, ChartRef(Chart.RANKING, cat.key)))
+    return RankingContent(cap=_cap(result), quarter=int(result.quarter), categories=cats,
+                          progress=ChartRef(Chart.PROGRESS))
 
 
 # ---- 三、被上级采用情况 ------------------------------------------------------------------------------
@@ -356,30 +285,25 @@ def superior_adoptions(result: Result) -> pd.DataFrame:
     return counts.sort_values(["total", "_order"], ascending=[False, True], kind="stable")
 
 
-def section_superior(result: Result, numbering: Mapping[str, str]) -> str:
-    """三、被上级采用情况: e.g. 市农业农村局 常州市 3 条."""
-    if "superior" not in numbering:
-        return ""
+@dataclass(frozen=True)
+class SuperiorContent:
+    levels: list[str]                                   # the levels above the lowest
+    totals: list[tuple[str, int]]                       # (level, items) over all units
+    units: list[tuple[str, list[tuple[str, int]]]]      # (unit, [(level, items) where items > 0])
+    rows: Rows
+
+
+def superior_content(result: Result, issue: Issue) -> SuperiorContent:
+    """三、被上级采用情况: e.g. 市农业农村局（常州市 3 条）."""
     upper = list(result.rules.level_keys[1:])
     counts = superior_adoptions(result)
-    parts = [_heading(numbering, "superior")]
-    if counts.empty:
-        parts.append(f"<p>本季度各单位无信息被{'、'.join(text(u) for u in upper)}录用。</p>")
-        return "".join(parts)
-    totals = {lv: int(counts[lv].sum()) for lv in upper}
-    parts.append("<p>本季度共有 {n} 个单位的信息被上级录用，{lv}。</p>".format(
-        n=len(counts), lv="，".join(f"被{text(lv)}录用 {totals[lv]} 条" for lv in upper)))
-    lines = []
-    for uid, r in counts.iterrows():
-        detail = "、".join(f"{text(lv)} {int(r[lv])} 条" for lv in upper if int(r[lv]))
-        lines.append(f"{text(r['unit_name'])}（{detail}）")
-    parts.append(f"<p>{'；'.join(lines)}。</p>")
-    numeric = set(range(1, len(upper) + 2))
-    rows = [_tr([text(r["unit_name"])] + [str(int(r[lv])) for lv in upper] + [str(int(r["total"]))],
-                numeric) for _, r in counts.iterrows()]
-    parts.append(_table(["单位"] + [f"{text(lv)}录用（条）" for lv in upper] + ["合计（条）"], rows,
-                        css="compact", caption="被上级录用信息统计", numeric=numeric))
-    return "".join(parts)
+    records = list(counts.iterrows())
+    return SuperiorContent(
+        levels=[_t(lv) for lv in upper],
+        totals=[(_t(lv), int(counts[lv].sum())) for lv in upper],
+        units=[(_t(r["unit_name"]), [(_t(lv), int(r[lv])) for lv in upper if int(r[lv])]) for _, r in records],
+        rows=_rows([Row((_t(r["unit_name"]), *(str(int(r[lv])) for lv in upper), str(int(r["total"]))))
+                    for _, r in records], set(range(1, len(upper) + 2))))
 
 
 # ---- 四、存在问题 ----------------------------------------------------------------------------------
@@ -400,260 +324,308 @@ def problems(result: Result) -> pd.DataFrame:
                             na_position="last")
 
 
-def _zeroed(reason: str) -> str:
-    """The reason, saying that the year's score is zeroed unless it says so already."""
-    return reason if "归零" in reason else f"{reason}，本年度得分归零"
+@dataclass(frozen=True)
+class Problem:
+    """One line of 四、存在问题: 「市司法局：内容不准确被常州通报 1 次，扣 10 分（2023年8月15日，…）」."""
+    unit: str
+    veto: bool
+    event: str              # the event type's name; "" for a veto without an event (R11)
+    count: int
+    points: str             # deducted (deductions only)
+    whole_year: bool        # a veto zeroing the whole year (else the quarter)
+    reason: str             # a veto without an event: the engine's reason
+    says_zeroed: bool       # the reason says 归零 already
+    details: list[str]      # date, the event's note
 
 
-def problem_line(result: Result, row: Mapping[str, object]) -> str:
-    """「市司法局：内容不准确被常州通报 1 次，扣 10 分」, then date and note in brackets."""
+def problem(result: Result, row: Mapping[str, object]) -> Problem:
     events = result.rules.events
     etype = str(row.get("event_type") or "")
-    unit = text(row["unit_name"])
+    ev = events.get(etype)
     count = row.get("count")
-    count = int(count) if count is not None and not pd.isna(count) else 1
-    if row["kind"] == "deduction":
-        what = text(events[etype].name if etype in events else etype)
-        head = f"{unit}：{what} {count} 次，扣 {_num(row['points'])} 分"
-    else:
-        ev = events.get(etype)
-        scope = "本年度各季度得分及全年得分归零" if (ev is None or ev.veto == "year") else "本季度得分计0分"
-        if ev is not None:
-            head = f"{unit}：{text(ev.name)}，一票否决，{scope}"
-        else:   # no event: an unmet annual target (R11); the engine's reason says what and why
-            head = f"{unit}：{_zeroed(text(row.get('note')) or '未完成年度目标任务')}"
+    note = row.get("note")
+    note = "" if note is None or pd.isna(note) else str(note).strip()
     details = []
     date = row.get("event_date")
     if date is not None and not pd.isna(date):
         details.append(zh_date(pd.Timestamp(date).date()))
-    note = row.get("note")
-    note = "" if note is None or pd.isna(note) else str(note).strip()
-    # A veto row's note is the engine's own reason (already said above); an empty event note
+    # A veto row's note is the engine's own reason (said as the reason); an empty event note
     # comes back as the event's name.
-    if row["kind"] == "deduction" and note and not (etype in events and note == events[etype].name):
-        details.append(text(note))
-    return head + (f"（{'，'.join(details)}）" if details else "")
+    if row["kind"] == "deduction" and note and not (ev is not None and note == ev.name):
+        details.append(_t(note))
+    reason = _t(row.get("note")) if row["kind"] == "veto" and ev is None else ""
+    deduction = row["kind"] == "deduction"
+    return Problem(unit=_t(row["unit_name"]), veto=not deduction,
+                   event=_t(ev.name) if ev is not None else (_t(etype) if deduction else ""),
+                   count=int(count) if count is not None and not pd.isna(count) else 1,
+                   points=_num(row["points"]), whole_year=ev is None or ev.veto == "year",
+                   reason=reason, says_zeroed="归零" in reason, details=details)
 
 
-def section_problems(result: Result, numbering: Mapping[str, str]) -> str:
+@dataclass(frozen=True)
+class ProblemsContent:
+    units: int              # units with a deduction or veto
+    deducted: str           # points deducted in all ("" when none)
+    vetoes: int
+    lines: list[Problem]    # vetoes first, then by date
+
+
+def problems_content(result: Result, issue: Issue) -> ProblemsContent:
     """四、存在问题: every deduction (三(二)1) and veto (三(二)2) of the quarter; vetoes stand out."""
-    if "problems" not in numbering:
-        return ""
     rows = problems(result)
-    parts = [_heading(numbering, "problems")]
-    if rows.empty:
-        parts.append("<p>本季度未发现扣分或一票否决事项。</p>")
-        return "".join(parts)
-    n_units = rows["unit_id"].nunique()
-    n_veto = int((rows["kind"] == "veto").sum())
     total = int(rows.loc[rows["kind"] == "deduction", "points"].sum())
-    summary = "，".join(([f"合计扣 {fmt(total)} 分"] if total else []) + ([f"一票否决 {n_veto} 起"] if n_veto else []))
-    parts.append(f"<p>本季度共有 {n_units} 个单位存在扣分或一票否决事项，{summary}，具体如下：</p>")
-    items = [f'<li class="veto">{problem_line(result, r)}</li>' if r["kind"] == "veto"
-             else f"<li>{problem_line(result, r)}</li>" for r in rows.to_dict("records")]
-    parts.append(f'<ul class="problems">{"".join(items)}</ul>')
-    return "".join(parts)
+    return ProblemsContent(units=int(rows["unit_id"].nunique()), deducted=fmt(total) if total else "",
+                           vetoes=int((rows["kind"] == "veto").sum()),
+                           lines=[problem(result, r) for r in rows.to_dict("records")])
 
 
 # ---- 五、目标任务完成进度 (Q1–Q3) --------------------------------------------------------------------
-def section_progress(result: Result, numbering: Mapping[str, str]) -> str:
+@dataclass(frozen=True)
+class ProgressContent:
+    quarter: str
+    units: int              # units with targets
+    lagging: int
+    columns: list[str]
+    rows: Rows              # unit, done/target per column, 进度滞后 | 正常
+
+
+def progress_content(result: Result, issue: Issue) -> ProgressContent:
     """五、目标任务完成进度: done / target per column; 进度滞后 when done < target × quarter / 4 (R12)."""
-    if "progress" not in numbering:
-        return ""
     t = result.targets
     cols = [c for c in result.rules.column_keys if c in set(t["column"])]
     names = result.units.set_index("unit_id")["unit_name"]
     order = {u: i for i, u in enumerate(result.units["unit_id"])}
-    cells = (t["done"].astype("int64").astype(str) + "/" + t["target"].astype("int64").astype(str))
+    cells = t["done"].astype("int64").astype(str) + "/" + t["target"].astype("int64").astype(str)
     grid = t.assign(cell=cells).pivot(index="unit_id", columns="column", values="cell")
     lag = t.groupby("unit_id")["lagging"].any()
     uids = sorted(grid.index, key=lambda u: order.get(u, len(order)))
-    numeric = set(range(1, len(cols) + 1))
     rows = []
     for uid in uids:
         cells_u = [grid.at[uid, c] if isinstance(grid.at[uid, c], str) else DASH for c in cols]
-        flag = '<span class="lagging">进度滞后</span>' if bool(lag[uid]) else "正常"
-        rows.append(_tr([text(names.get(uid, uid))] + cells_u + [flag], numeric))
-    n_lag = int(lag.sum())
-    parts = [_heading(numbering, "progress"),
-             f"<p>截至{quarter_name(result.year, result.quarter)}末，{len(uids)} 个有年度目标任务的单位中，"
-             f"{n_lag} 个单位进度滞后（某一栏目完成数低于全年目标按季度进度应完成数）。表中为“已完成/全年目标”（条）。</p>",
-             _table(["单位"] + [text(c) for c in cols] + ["进度"], rows, css="compact",
-                    caption="年度目标任务完成进度", numeric=numeric)]
-    return "".join(parts)
+        lagging = bool(lag[uid])
+        rows.append(Row((_t(names.get(uid, uid)), *cells_u, LAGGING if lagging else ON_PACE),
+                        flagged=frozenset({len(cols) + 1}) if lagging else frozenset()))
+    return ProgressContent(quarter=quarter_name(result.year, result.quarter), units=len(uids),
+                           lagging=int(lag.sum()), columns=[_t(c) for c in cols],
+                           rows=_rows(rows, set(range(1, len(cols) + 1))))
 
 
 # ---- 年度考核结果 (Q4 only) -------------------------------------------------------------------------
-def section_annual(result: Result, numbering: Mapping[str, str]) -> str:
+@dataclass(frozen=True)
+class AnnualContent:
+    quarters: list[int]
+    categories: list[tuple[str, Rows]]          # (category, rows by annual rank)
+    any_veto: bool
+    winners: list[tuple[str, list[str]]]        # (category, 优胜单位) for every category of the rules
+    informants: Rows                            # 优秀信息员
+    vetoed: list[tuple[str, str, bool]]         # (unit, reason, the reason says 归零 already)
+
+
+def annual_content(result: Result, issue: Issue) -> AnnualContent:
     """年度考核结果 (四 年度考核, 五 鼓励激励): totals and ranks, 优胜单位, 优秀信息员, units zeroed."""
-    if "annual" not in numbering:
-        return ""
     a = result.annual
     order = {u: i for i, u in enumerate(result.units["unit_id"])}
     a = a.assign(_order=a["unit_id"].map(order))
-    q = result.quarterly
-    per_q = q.pivot(index="unit_id", columns="quarter", values="score")
-    quarters = sorted(per_q.columns)
-    parts = [_heading(numbering, "annual"), "<h3>（一）年度得分与排名</h3>"]
-    headers = ["排名", "单位"] + [f"第{numeral(int(k))}季度" for k in quarters] + ["全年得分"]
-    numeric = {0} | set(range(2, len(headers)))
+    per_q = result.quarterly.pivot(index="unit_id", columns="quarter", values="score")
+    quarters = sorted(int(k) for k in per_q.columns)
+    numeric = {0} | set(range(2, len(quarters) + 3))
     present = set(a["category"])
+    categories = []
     for cat in [c for c in result.rules.categories if c.key in present]:
         rows = []
         for r in a[a["category"] == cat.key].sort_values(["rank", "_order"], kind="stable").to_dict("records"):
             veto = bool(r["annual_veto"])
-            total = _num(r["total"]) + (MARKS["veto"][0] if veto else "")
-            rows.append(_tr([str(int(r["rank"])), text(r["unit_name"])]
-                            + [_num(per_q.at[r["unit_id"], k]) for k in quarters] + [total],
-                            numeric, "veto" if veto else ""))
-        parts.append(_table(headers, rows, caption=f"{text(cat.name)}年度得分排名", numeric=numeric))
-    if bool(a["annual_veto"].any()):
-        parts.append(f"<p>注：{MARKS['veto'][0]} 一票否决，本年度得分归零。</p>")
-
-    parts.append("<h3>（二）优胜单位</h3>")
-    lines = []
+            rows.append(Row((str(int(r["rank"])), _t(r["unit_name"]), *(_num(per_q.at[r["unit_id"], k]) for k in quarters),
+                             _num(r["total"]) + (MARKS["veto"] if veto else "")), mark="veto" if veto else ""))
+        categories.append((_t(cat.name), _rows(rows, numeric)))
+    winners = []
     for cat in result.rules.categories:
         w = a[(a["category"] == cat.key) & a["winner"].astype(bool)].sort_values(["rank", "_order"], kind="stable")
-        names = "、".join(text(n) for n in w["unit_name"]) or "无"
-        lines.append(f"{text(cat.name)}（{len(w)} 个）：{names}")
-    parts.append(f"<p>根据全年信息汇总分值，评选{'；'.join(lines)}。</p>")
-
-    parts.append("<h3>（三）优秀信息员</h3>")
+        winners.append((_t(cat.name), [_t(n) for n in w["unit_name"]]))
     inf = result.informants
     ex = inf[inf["excellent"].astype(bool)].sort_values(["rank", "unit_id", "informant"], kind="stable")
-    if ex.empty:
-        parts.append("<p>本年度无优秀信息员。</p>")
-    else:
-        rows = [_tr([str(int(r["rank"])), text(r["informant"]), text(r["unit_name"]), _num(r["points"])],
-                    {0, 3}) for r in ex.to_dict("records")]
-        parts.append(_table(["排名", "信息员", "单位", "全年信息得分"], rows, css="compact",
-                            caption="优秀信息员", numeric={0, 3}))
-
-    parts.append("<h3>（四）一票否决单位</h3>")
-    vetoed = a[a["annual_veto"].astype(bool)].sort_values("_order", kind="stable")
-    if vetoed.empty:
-        parts.append("<p>本年度无单位被一票否决。</p>")
-    else:
-        items = "".join(f'<li class="veto">{text(r["unit_name"])}：{_zeroed(text(r["veto_reason"]) or "一票否决")}</li>'
-                        for r in vetoed.to_dict("records"))
-        parts.append(f'<ul class="problems">{items}</ul>')
-    return "".join(parts)
+    informants = _rows([Row((str(int(r["rank"])), _t(r["informant"]), _t(r["unit_name"]), _num(r["points"])))
+                        for r in ex.to_dict("records")], {0, 3})
+    vetoed = []
+    for r in a[a["annual_veto"].astype(bool)].sort_values("_order", kind="stable").to_dict("records"):
+        reason = _t(r["veto_reason"])
+        vetoed.append((_t(r["unit_name"]), reason, "归零" in reason))
+    return AnnualContent(quarters=quarters, categories=categories, any_veto=bool(a["annual_veto"].any()),
+                         winners=winners, informants=informants, vetoed=vetoed)
 
 
 # ---- 六、下一步工作要求 -----------------------------------------------------------------------------
-def section_next_steps(result: Result, numbering: Mapping[str, str], next_steps: str = "") -> str:
-    """下一步工作要求: the parameters' text, paragraphs separated by blank lines."""
-    if "next_steps" not in numbering or not next_steps.strip():
-        return ""
-    paras = [p.strip() for p in next_steps.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    body = "".join(f"<p>{text(p).replace(chr(10), '<br>')}</p>" for p in paras)
-    return _heading(numbering, "next_steps") + body
+def next_steps_content(result: Result, issue: Issue) -> list[list[str]]:
+    """下一步工作要求: the parameters' text; paragraphs separated by blank lines, each a list of lines."""
+    paras = [p.strip() for p in issue.next_steps.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return [_t(p).split("\n") for p in paras]
 
 
 # ---- 说明 ----------------------------------------------------------------------------------------
-def readings(result: Result) -> list[str]:
-    """How the ambiguous clauses were read (rules.md R2, R3, R5, R8, R9), worded from the rules."""
+@dataclass(frozen=True)
+class NotesContent:
+    """How the ambiguous clauses were read (rules.md R2, R3, R5, R8, R9), a rules variant if any,
+    and the engine's notes (restated quarters …)."""
+    cap: str
+    key_group: str                          # 重点栏目
+    carry_over: bool
+    after_cap: bool                         # deductions after the quarter cap
+    dash_levels: bool                       # 附件 has "—" cells
+    column_caps: list[tuple[str, str, str]]  # (column, level, cap)
+    late_factor: str                        # "" when late items count in full
+    variant: str
+    changes: list[str]
+    notes: list[str]
+
+
+def notes_content(result: Result, issue: Issue) -> NotesContent:
     r = result.rules
-    cap = fmt(to_milli(r.caps.quarter.value))
-    key = r.groups["key"].name
-    out = []
-    if r.carry_over.enabled:
-        out.append(f"本季度得满{cap}分后继续完成{key}的，超出部分中只有{key}得分结转下一季度"
-                   f"（可连续结转，不跨年度，被一票否决的季度不结转），信息报送得分不结转")
-    else:
-        out.append(f"季度得分超过{cap}分的部分不结转")
-    if r.deductions.order == "after_cap":
-        out.append(f"扣分在封顶之后扣减，即本季得分＝计入得分－扣分，扣完为止、负分不计；"
-                   f"扣分不减少结转下季的分值，也不顺延到下一季度")
-    else:
-        out.append(f"扣分在封顶之前扣减，即本季得分为加分合计减去扣分后再按{cap}分封顶，负分不计；"
-                   f"结转下季的分值不受扣分影响")
-    out.append("同一信息被更高级别录用的，以最高分值计、不重复计算：在升级当季按新级别计入分值差额")
-    nulls = [(c.key, lv) for c in r.columns for lv, p in c.points.items() if p is None]
-    if nulls:
-        out.append("加分明细表中标“—”的级别，按其下一级别的分值计分")
-    for cc in r.column_caps:
-        out.append(f"{cc.column}被{cc.level}录用的得分每季度封顶{fmt(to_milli(cc.value))}分，"
-                   f"被更高级别录用的不受此限")
-    if r.late.factor != 1:
-        out.append(f"超时提供内容保障的，得分乘以{fmt(to_milli(r.late.factor))}")
-    out.append(f"表中“{DASH}”表示无可比数据（如第一季度没有上季度数据）")
-    return out
+    return NotesContent(
+        cap=_cap(result), key_group=_t(r.groups["key"].name), carry_over=bool(r.carry_over.enabled),
+        after_cap=r.deductions.order == "after_cap",
+        dash_levels=any(p is None for c in r.columns for p in c.points.values()),
+        column_caps=[(_t(cc.column), _t(cc.level), fmt(to_milli(cc.value))) for cc in r.column_caps],
+        late_factor=fmt(to_milli(r.late.factor)) if r.late.factor != 1 else "",
+        variant=_t(r.variant or ""), changes=[_t(c) for c in r.changes], notes=[_t(n) for n in result.notes])
 
 
-def section_notes(result: Result) -> str:
-    """说明: the readings, a rules variant if any, and the engine's notes (restated quarters …)."""
-    r = result.rules
-    paras = [f"<p>说明：{'；'.join(readings(result))}。</p>"]
-    if r.variant:
-        changes = "；".join(text(c) for c in r.changes)
-        paras.append(f"<p>本通报按规则变体「{text(r.variant)}」计算（{changes}）。</p>")
-    if result.notes:
-        paras.append("<p>" + "".join(f"{text(n)}{'' if str(n).endswith('。') else '。'}"
-                                     for n in result.notes) + "</p>")
-    return f'<div class="notes">{"".join(paras)}</div>'
+# ---- 附件 list, 落款, 附件1, 附件2, 抄送 --------------------------------------------------------------
+def no_content(result: Result, issue: Issue) -> None:
+    """A part whose template needs nothing but the words it says (附件 list)."""
+    return None
 
 
-# ---- 附件 ----------------------------------------------------------------------------------------
-def attachment_scores(result: Result, charts: Mapping[str, str] | None = None) -> str:
+@dataclass(frozen=True)
+class SignatureContent:
+    issuer: str
+    date: str
+
+
+def signature_content(result: Result, issue: Issue) -> SignatureContent:
+    """落款: issuer and date, right-aligned."""
+    return SignatureContent(issuer=_t(issue.issuer), date=zh_date(issue.date))
+
+
+@dataclass(frozen=True)
+class ScoresContent:
+    quarter: str
+    quarters: list[int]
+    rows: Rows
+    charts: list[tuple[str, ChartRef]]      # (category, its score make-up chart)
+
+
+def scores_content(result: Result, issue: Issue) -> ScoresContent:
     """附件1 全部单位得分明细表: every unit, every quarter's score, the YTD total and rank."""
-    charts = charts or {}
-    q = result.quarterly
-    per_q = q.pivot(index="unit_id", columns="quarter", values="score")
-    quarters = sorted(per_q.columns)
+    per_q = result.quarterly.pivot(index="unit_id", columns="quarter", values="score")
+    quarters = sorted(int(k) for k in per_q.columns)
     cur = _this_quarter(result)
     cat_order = {c.key: i for i, c in enumerate(result.rules.categories)}
     cur = cur.assign(_cat=cur["category"].map(cat_order)).sort_values(["_cat", "ytd_rank", "_order"], kind="stable")
     names = _category_names(result)
-    headers = ["序号", "单位", "类别"] + [f"第{numeral(int(k))}季度" for k in quarters] + ["全年累计", "类别内排名"]
-    numeric = {0} | set(range(3, len(headers)))
     rows = []
     for i, r in enumerate(cur.to_dict("records"), 1):
         veto = bool(r["annual_veto"]) or bool(r["quarter_veto"])
-        rows.append(_tr([str(i), text(r["unit_name"]), text(names.get(r["category"], r["category"]))]
-                        + [_num(per_q.at[r["unit_id"], k]) for k in quarters]
-                        + [_num(r["ytd_total"]), str(int(r["ytd_rank"]))],
-                        numeric, "veto" if veto else ""))
-    parts = ['<section class="attachment"><h2>附件1</h2>',
-             f"<h3>{quarter_name(result.year, result.quarter)}全部单位得分明细表</h3>",
-             _table(headers, rows, caption="全部单位得分明细（分）", numeric=numeric)]
-    for i, cat in enumerate([c for c in result.rules.categories if c.key in charts], 1):
-        parts.append(figure(charts[cat.key], f"附图{i}　{text(cat.name)}本季得分构成"))
-    parts.append("</section>")
-    return "".join(parts)
+        rows.append(Row((str(i), _t(r["unit_name"]), _t(names.get(r["category"], r["category"])),
+                         *(_num(per_q.at[r["unit_id"], k]) for k in quarters),
+                         _num(r["ytd_total"]), str(int(r["ytd_rank"]))), mark="veto" if veto else ""))
+    return ScoresContent(quarter=quarter_name(result.year, result.quarter), quarters=quarters,
+                         rows=_rows(rows, {0} | set(range(3, len(quarters) + 5))),
+                         charts=[(_t(c.name), ChartRef(Chart.MAKEUP, c.key)) for c in _present_categories(result)])
 
 
-def attachment_zero(result: Result) -> str:
+@dataclass(frozen=True)
+class ZeroContent:
+    quarter: str
+    rows: Rows
+
+
+def zero_content(result: Result, issue: Issue) -> ZeroContent:
     """附件2 零录用单位名单: units none of whose items earned this quarter."""
-    z = zero_adoption_units(result)
     names = _category_names(result)
-    parts = ['<section class="attachment"><h2>附件2</h2>',
-             f"<h3>{quarter_name(result.year, result.quarter)}零录用单位名单</h3>"]
-    if z.empty:
-        parts.append("<p>本季度所有单位均有信息被录用。</p>")
-    else:
-        rows = [_tr([str(i), text(r["unit_name"]), text(names.get(r["category"], r["category"]))], {0})
-                for i, r in enumerate(z.to_dict("records"), 1)]
-        parts.append(_table(["序号", "单位", "类别"], rows, css="compact",
-                            caption=f"零录用单位（共 {len(z)} 个）", numeric={0}))
-    parts.append("</section>")
-    return "".join(parts)
+    rows = [Row((str(i), _t(r["unit_name"]), _t(names.get(r["category"], r["category"]))))
+            for i, r in enumerate(zero_adoption_units(result).to_dict("records"), 1)]
+    return ZeroContent(quarter=quarter_name(result.year, result.quarter), rows=_rows(rows, {0}))
 
 
-# ---- 附件说明, 落款 and 抄送 ------------------------------------------------------------------------
-def attachment_list(result: Result) -> str:
-    """附件说明 under the body text (GB/T 9704): the attachments by number and name."""
-    return ("<p>附件：1. 全部单位得分明细表</p>"
-            "<p>　　　2. 零录用单位名单</p>")
+def cc_content(result: Result, issue: Issue) -> str:
+    """抄送 (版记, after the attachments), without its closing 。 (the template adds one)."""
+    return _t(issue.cc.strip().rstrip("。"))
 
 
-def signature(result: Result, issue_date: str, issuer: str = "") -> str:
-    """落款: issuer and date, right-aligned."""
-    issuer = issuer.strip() or result.rules.meta.issuer
-    return f'<div class="signature"><p>{text(issuer)}</p><p>{zh_date(issue_date)}</p></div>'
+# ---- the sections, in order -----------------------------------------------------------------------
+def _has_targets(result: Result, issue: Issue) -> bool:
+    return len(result.targets) > 0
 
 
-def copy_to(cc: str = "") -> str:
-    """抄送 (版记, after the attachments); "" when the parameters give none."""
-    cc = (cc or "").strip().rstrip("。")
-    return f'<p class="cc">抄送：{text(cc)}。</p>' if cc else ""
+def _has_next_steps(result: Result, issue: Issue) -> bool:
+    return bool(issue.next_steps.strip())
+
+
+def _has_cc(result: Result, issue: Issue) -> bool:
+    return bool(issue.cc.strip().rstrip("。"))
+
+
+BEFORE_YEAR_END = frozenset(range(1, YEAR_END_QUARTER))
+YEAR_END = frozenset({YEAR_END_QUARTER})
+
+SECTIONS: tuple[Section, ...] = (
+    Section("title", "", title_content, "title.j2"),
+    Section("overview", "总体情况", overview_content, "overview.j2"),
+    Section("ranking", "得分排名", ranking_content, "ranking.j2"),
+    Section("superior", "被上级采用情况", superior_content, "superior.j2"),
+    Section("problems", "存在问题", problems_content, "problems.j2"),
+    Section("progress", "目标任务完成进度", progress_content, "progress.j2", BEFORE_YEAR_END, _has_targets),
+    Section("annual", "年度考核结果", annual_content, "annual.j2", YEAR_END),
+    Section("next_steps", "下一步工作要求", next_steps_content, "next_steps.j2", needs=_has_next_steps),
+    Section("notes", "", notes_content, "notes.j2"),
+    Section("attachments", "", no_content, "attachments.j2"),
+    Section("signature", "", signature_content, "signature.j2"),
+    Section("scores", "", scores_content, "scores.j2"),
+    Section("zero", "", zero_content, "zero.j2"),
+    Section("cc", "", cc_content, "cc.j2", needs=_has_cc),
+)
+BY_KEY = {s.key: s for s in SECTIONS}
+
+
+def present_sections(result: Result, issue: Issue) -> list[Section]:
+    """The sections this issue has, in order."""
+    return [s for s in SECTIONS if s.present(result, issue)]
+
+
+def numbering(result: Result, issue: Issue) -> dict[str, str]:
+    """Section key → Chinese numeral, for the numbered sections this issue has, consecutively.
+
+    目标任务完成进度 appears in Q1–Q3 when targets were set; 年度考核结果 only in Q4;
+    下一步工作要求 only when the parameters give text.
+    """
+    return _numbering(present_sections(result, issue))
+
+
+def section_blocks(key: str, result: Result, issue: Issue) -> tuple[Block, ...]:
+    """The blocks of section ``key`` (see scoring.report.sections); () when this issue has no such
+    section."""
+    section = BY_KEY[key]
+    if not section.present(result, issue):
+        return ()
+    number = numbering(result, issue).get(key)
+    return lay_out(section.template, c=section.content(result, issue), marks=MARKS, dash=DASH,
+                   heading=f"{number}、{section.heading}" if number else "")
+
+
+def document(result: Result, issue: Issue) -> list[Block]:
+    """Every block of the bulletin, section after section (the Word copy)."""
+    return [block for s in present_sections(result, issue) for block in section_blocks(s.key, result, issue)]
+
+
+def render_section(key: str, result: Result, issue: Issue,
+                   picture: Callable[[Result, ChartRef], str] = charts.picture) -> str:
+    """Section ``key`` as the bulletin's HTML ("" when this issue has no such section); each chart
+    is drawn by ``picture`` (the PNG <img> of scoring.report.charts)."""
+    blocks = section_blocks(key, result, issue)
+    return to_html(blocks, lambda ref: picture(result, ref)) if blocks else ""
+
+
+def issue_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook's parameters that :func:`issue` takes, from a mapping holding them (and others)."""
+    keys = ("issue_number", "issue_date", "doc_number", "cc", "next_steps", "issuer")
+    return {k: params[k] for k in keys if k in params}

@@ -9,8 +9,10 @@ high, so none splits across pages. One weight only: nothing bold.
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import io
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import matplotlib
@@ -22,12 +24,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from scoring.report import glyphs as fonts
+from scoring.report import page
 from scoring.method.points import to_float, to_milli  # noqa: E402
 from scoring.method.result import Result  # noqa: E402
 from PIL import Image
 
 MM = 1 / 25.4
-WIDTH_MM = 156          # GB/T 9704 text width
+WIDTH_MM = page.TEXT_WIDTH_MM     # GB/T 9704 text width
 MAX_HEIGHT_MM = 110     # a chart never splits across pages
 BAR_MM = 5.2            # height per bar in the horizontal bar charts
 FONT_PT = 7.5
@@ -54,9 +57,38 @@ def _setup() -> None:
     })
 
 
-def _prefix(name: str) -> str:
-    """The chart's key (``data-chart``), by which the pipeline hands its picture to the Word copy."""
+# ---- the charts by name: the one registry the sections, the HTML and the Word copy use -----------
+class Chart(enum.Enum):
+    """Every chart of the bulletin; the value is its name (with the category appended for the
+    charts drawn once per category)."""
+    ADOPTIONS = "adoptions"        # (d) 一、总体情况
+    RANKING = "ranking"            # (a) 二、得分排名, per category
+    PROGRESS = "ytd-progress"      # (c) 二、得分排名
+    MAKEUP = "makeup"              # (b) 附件1, per category
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """One picture: a chart, and the category for the per-category ones."""
+    chart: Chart
+    category: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.chart.value}-{self.category}" if self.category else self.chart.value
+
+    @property
+    def key(self) -> str:
+        """The picture's ``data-chart`` key, by which the Word copy finds the notebook's copy."""
+        return chart_key(self.name)
+
+
+def chart_key(name: str) -> str:
+    """The key (``data-chart``) of the chart called ``name`` (:attr:`ChartRef.name`)."""
     return "c" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8] + "-"
+
+
+_prefix = chart_key     # the name the drawing code uses
 
 
 def _image(fig: plt.Figure, name: str) -> str:
@@ -138,7 +170,7 @@ def score_ranking(result: Result, category: str) -> str:
     ax.set_ylim(-0.6, len(cur) + 0.4)
     ax.set_xlabel("本季得分（分）")
     ax.tick_params(axis="y", length=0)
-    return _image(fig, f"ranking-{category}")
+    return _image(fig, ChartRef(Chart.RANKING, category).name)
 
 
 def score_makeup(result: Result, category: str) -> str:
@@ -167,7 +199,7 @@ def score_makeup(result: Result, category: str) -> str:
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("分")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, handlelength=1.2)
-    return _image(fig, f"makeup-{category}")
+    return _image(fig, ChartRef(Chart.MAKEUP, category).name)
 
 
 def ytd_progress(result: Result) -> str:
@@ -201,7 +233,7 @@ def ytd_progress(result: Result) -> str:
     handles.insert(0, plt.Line2D([], [], color=CARRY, linewidth=0.6))
     labels.insert(0, "各单位")
     fig.legend(handles, labels, loc="outside lower center", ncol=3)
-    return _image(fig, "ytd-progress")
+    return _image(fig, ChartRef(Chart.PROGRESS).name)
 
 
 def adoptions(result: Result) -> str:
@@ -241,7 +273,7 @@ def adoptions(result: Result) -> str:
     axes[-1, 0].set_xlabel("录用信息（条）")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncol=len(levels), handlelength=1.2)
-    return _image(fig, "adoptions")
+    return _image(fig, ChartRef(Chart.ADOPTIONS).name)
 
 
 def per_category(chart: Callable[[Result, str], str], result: Result) -> Mapping[str, str]:
@@ -258,3 +290,16 @@ def score_rankings(result: Result) -> Mapping[str, str]:
 def score_makeups(result: Result) -> Mapping[str, str]:
     """(b) for every category."""
     return per_category(score_makeup, result)
+
+
+DRAW: Mapping[Chart, Callable[[Result, str], str]] = {
+    Chart.ADOPTIONS: lambda result, _category: adoptions(result),
+    Chart.RANKING: score_ranking,
+    Chart.PROGRESS: lambda result, _category: ytd_progress(result),
+    Chart.MAKEUP: score_makeup,
+}
+
+
+def picture(result: Result, ref: ChartRef) -> str:
+    """The chart ``ref`` of ``result`` as its <img> (a PNG data: URI, ``data-chart`` = ``ref.key``)."""
+    return DRAW[ref.chart](result, ref.category)
