@@ -1,6 +1,6 @@
 """The method as data: a rules file loads into a typed, immutable ``Rules`` object.
 
-Every number of 《溧阳市人民政府门户网站内容保障考评办法》 lives in ``params/rules/*.yaml`` with the
+Every number of the method lives in ``params/rules/*.yaml`` with the
 clause it comes from; nothing here knows the numbers. Variants for what-if analysis are the base
 file plus a small overlay (see :func:`derive`), recorded with what they changed.
 """
@@ -40,6 +40,8 @@ ClauseText = Annotated[str, AfterValidator(_method_words)]
 class Meta(_Strict):
     id: str
     title: str
+    subject: str        # the bulletin's title stem: {subject}2023年第三季度通报
+    topic: str          # what units are reported on: 各单位{topic}情况, {topic}得分明细单
     status: str = ""
     issuer: str
     version: str

@@ -28,7 +28,6 @@ import nbformat
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BULLETIN_TEMPLATE = TEMPLATES / "bulletin"
-DEFAULT_AUTHOR = "溧阳市大数据管理局"
 
 
 # ---- CSS ------------------------------------------------------------------------------------------
@@ -140,7 +139,7 @@ def _exporter():
 
 
 def notebook_to_html(nb_path_or_node, title: str, *, date: str | None = None,
-                     author: str = DEFAULT_AUTHOR, embed: bool = True) -> str:
+                     author: str = "", embed: bool = True) -> str:
     """An executed notebook (path or nbformat node) → the bulletin's self-contained HTML.
 
     ``date`` (ISO, e.g. the issue date) becomes the document's created/modified metadata, which

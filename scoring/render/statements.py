@@ -45,10 +45,10 @@ def _env() -> jinja2.Environment:
                               keep_trailing_newline=True)
 
 
-def _document(sections: Iterable[str], title: str, issue: _dt.date) -> str:
+def _document(sections: Iterable[str], title: str, issue: _dt.date, author: str) -> str:
     css = page_css() + "\n" + (TEMPLATE_DIR / "statement.css").read_text(encoding="utf-8")
     return _env().get_template("document.html.j2").render(
-        title=title, css=css, date=issue.isoformat(), sections=list(sections))
+        title=title, css=css, date=issue.isoformat(), author=author, sections=list(sections))
 
 
 def statement_html(result, unit_id: str, quarter: int | None = None, *, issuer: str | None = None,
@@ -56,8 +56,9 @@ def statement_html(result, unit_id: str, quarter: int | None = None, *, issuer: 
     """The statement of one unit as a complete HTML document (pure: no I/O besides templates)."""
     stmt = statement_data(result, unit_id, quarter)
     issue = _issue(result, issue_date, stmt.quarter)
-    return _document([_section(stmt, result.rules, issuer or result.rules.meta.issuer, issue)],
-                     f"{stmt.unit_name}{result.year}年{quarter_zh(stmt.quarter)}得分明细单", issue)
+    issuer = issuer or result.rules.meta.issuer
+    return _document([_section(stmt, result.rules, issuer, issue)],
+                     f"{stmt.unit_name}{result.year}年{quarter_zh(stmt.quarter)}得分明细单", issue, issuer)
 
 
 def _issue(result, issue_date, quarter: int | None = None) -> _dt.date:
@@ -113,7 +114,7 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[st
     stmts = [statement_data(result, u, ledger=_WORKER["ledgers"].get(u, _WORKER["empty"])) for u in unit_ids]
     warnings = [w for st in stmts for w in st.warnings]
     html = _document([_section(st, result.rules, issuer, issue) for st in stmts],
-                     f"{result.year}年{quarter_zh(result.quarter)}得分明细单", issue)
+                     f"{result.year}年{quarter_zh(result.quarter)}得分明细单", issue, issuer)
     created = _pdf_date(issue)
     with tempfile.TemporaryDirectory(prefix="statements-") as tmp:
         path = Path(tmp) / "chunk.pdf"

@@ -217,7 +217,7 @@ def build_workbook(result):
         _write_sheet(wb, "年度考核", result.annual.sort_values(["category", "rank", "unit_id"], kind="stable"),
                      ANNUAL_SHEET)
     props = wb.properties
-    props.creator = props.lastModifiedBy = "溧阳市大数据管理局"
+    props.creator = props.lastModifiedBy = result.rules.meta.issuer
     props.title = f"{result.year}年第{result.quarter}季度内容保障得分"
     props.created = props.modified = FIXED_TIME
     return wb

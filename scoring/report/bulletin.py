@@ -121,14 +121,9 @@ def zero_adoption_units(result: Result) -> pd.DataFrame:
 
 
 def bulletin_title(result: Result) -> str:
-    """The document's title: the method's subject (its title, rules ``meta.title``, less 考评办法)
-    plus the quarter (…2023年第三季度通报). No book-title marks: a document's own title stands bare
-    (GB/T 9704); 《》 only quote other texts."""
-    return f"{_subject(result)}{quarter_name(result.year, result.quarter)}通报"
-
-
-def _subject(result: Result) -> str:
-    return result.rules.meta.title.removesuffix("考评办法").removesuffix("办法")
+    """The document's title: the rules' ``meta.subject`` plus the quarter (…2023年第三季度通报).
+    No book-title marks: a document's own title stands bare (GB/T 9704); 《》 only quote other texts."""
+    return f"{result.rules.meta.subject}{quarter_name(result.year, result.quarter)}通报"
 
 
 # ---- title block ----------------------------------------------------------------------------------
@@ -145,12 +140,9 @@ class TitleContent:
 
 
 def title_content(result: Result, issue: Issue) -> TitleContent:
-    subject = _subject(result)
-    # The subject less the government it belongs to (the words up to 人民政府), if named.
-    topic = subject.partition("人民政府")[2] or subject
     return TitleContent(title=_t(bulletin_title(result)), number=_t(issue.number), doc_number=_t(issue.doc_number),
                         issuer=_t(issue.issuer), date=zh_date(issue.date), method=_t(result.rules.meta.title),
-                        quarter=quarter_name(result.year, result.quarter), topic=_t(topic))
+                        quarter=quarter_name(result.year, result.quarter), topic=_t(result.rules.meta.topic))
 
 
 # ---- 一、总体情况 ----------------------------------------------------------------------------------

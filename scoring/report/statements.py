@@ -397,7 +397,7 @@ def _clause_shown(clause: str) -> str:
 
 def _section(stmt: Statement, rules, issuer: str, issue: _dt.date) -> str:
     return _env().get_template("statement.html.j2").render(
-        s=stmt, quarter_zh=quarter_zh(stmt.quarter), rules_title=rules.meta.title,
+        s=stmt, quarter_zh=quarter_zh(stmt.quarter), rules_title=rules.meta.title, topic=rules.meta.topic,
         issuer=issuer, issue_zh=zh_date(issue), anchor=_anchor(stmt.unit_id))
 
 

@@ -36,7 +36,7 @@ def whatif_command(args: Any) -> int:
         nb = nb_run.execute(NOTEBOOK, executed, params)
         nb_run.normalize(nb, NOTEBOOK, out / "what_if.ipynb")
         nbformat.write(nb, executed)
-        (Path(tmp) / "what_if.html").write_text(notebook_to_html(nb, HTML_TITLE), encoding="utf-8")
+        (Path(tmp) / "what_if.html").write_text(notebook_to_html(nb, HTML_TITLE, author=_base_of(variants).meta.issuer), encoding="utf-8")
         for name in ("what_if.ipynb", "what_if.html"):
             os.replace(Path(tmp) / name, out / name)
     print(f"已写出 {out / 'what_if.html'}")
