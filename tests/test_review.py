@@ -102,7 +102,7 @@ def test_records_per_unit_and_column_are_counted_against_last_quarter(page):
 
 def test_units_with_events_but_no_informant_are_listed(page):
     # U3 has E1 and no informant in the register; U1 has E2 but 张三 is its informant.
-    assert [(u.unit_id, u.events, u.what) for u in page.no_informant] == [("U3", 1, "2023-04-10 no_informant（未报名单）")]
+    assert [(u.unit_id, u.events, u.what) for u in page.no_informant] == [("U3", 1, "2023-04-10 未明确信息报送工作人员（未报名单）")]
 
 
 def test_the_largest_score_and_rank_changes_against_last_quarter_come_first(page):
@@ -128,6 +128,10 @@ def test_the_sample_marker_says_which_file_to_delete(result, data):
     marked = review_html(review_page(result, data, marker=Path("data/copy/样例数据.txt")))
     assert "请删除文件 <code>data/copy/样例数据.txt</code>（样例数据.txt），然后重新运行" in marked
     assert "样例标记文件" not in review_html(review_page(result, data))
+    # The console's note on the marker is not repeated among the notes: the box above says it.
+    again = review_page(result, data, notes=["数据目录中有样例标记文件 data/copy/样例数据.txt：…", "别的提示"],
+                        marker=Path("data/copy/样例数据.txt"))
+    assert again.notes == ("别的提示",)
 
 
 def test_the_changes_against_the_published_version_are_shown_and_a_first_run_says_so(result, data, html):

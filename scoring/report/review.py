@@ -182,10 +182,15 @@ def _unit_names(data) -> dict[str, str]:
     return dict(zip(data.units["unit_id"].astype(str), data.units["unit_name"].astype(str)))
 
 
-def left_out_rows(data, year: int, quarter: int) -> tuple[LeftOut, ...]:
+def _event_name(rules, key: str) -> str:
+    event = rules.events.get(key) if rules is not None else None
+    return event.name if event is not None else key
+
+
+def left_out_rows(data, year: int, quarter: int, rules=None) -> tuple[LeftOut, ...]:
     """The rows the run leaves out, by reason, each with its file and row (the notes say the same
     in one line per file): adoptions before or after the year or after the quarter, events outside
-    the year or after the quarter."""
+    the year or after the quarter. Event types are shown by their names in ``rules``."""
     names = _unit_names(data)
     subs, events = data.submissions, data.events
     d, e = subs["adopted_on"], events["date"]
@@ -209,7 +214,8 @@ def left_out_rows(data, year: int, quarter: int) -> tuple[LeftOut, ...]:
         id_col = "record_id" if "record_id" in picked.columns else "event_id"
         rows = tuple(LeftOutRow(file=_s(r["_file"]), row=int(r["_row"]), record=_s(r[id_col]),
                                 unit=f"{_s(r['unit_id'])} {names.get(_s(r['unit_id']), '')}".strip(),
-                                date=_date(r[date_col]), text=_s(r[text_col]))
+                                date=_date(r[date_col]),
+                                text=_event_name(rules, _s(r[text_col])) if text_col == "type" else _s(r[text_col]))
                      for r in picked.head(LEFT_OUT_SHOWN).to_dict("records"))
         out.append(LeftOut(why, rows, max(len(picked) - LEFT_OUT_SHOWN, 0)))
     return tuple(out)
@@ -282,7 +288,7 @@ def veto_risk(result: Result) -> VetoRisk:
     return VetoRisk(bool(result.rules.targets.unmet_is_annual_veto), as_of, days_gone, days_left, tuple(risks))
 
 
-def events_without_informant(data, year: int, quarter: int) -> tuple[NoInformant, ...]:
+def events_without_informant(data, year: int, quarter: int, rules=None) -> tuple[NoInformant, ...]:
     """Units with events (扣分事项) dated in the year through the quarter whose register names no
     informant (信息员 empty): no one to tell. Register order; the events in date order."""
     events = data.events
@@ -296,7 +302,7 @@ def events_without_informant(data, year: int, quarter: int) -> tuple[NoInformant
             continue
         mine = ev[ev["unit_id"].astype(str) == uid]
         if len(mine):
-            what = "；".join(f"{_date(r['date'])} {_s(r['type'])}" + (f"（{_s(r['note'])}）" if _s(r["note"]) else "")
+            what = "；".join(f"{_date(r['date'])} {_event_name(rules, _s(r['type']))}" + (f"（{_s(r['note'])}）" if _s(r["note"]) else "")
                             for r in mine.to_dict("records"))
             out.append(NoInformant(uid, _s(u["unit_name"]), int(mine["count"].sum()), what))
     return tuple(out)
@@ -350,7 +356,8 @@ def review_page(result: Result, data, *, notes: Sequence[str] = (), changes: pd.
                 compared_with: str = "", marker: Path | str | None = None) -> Review:
     """Everything the review page shows. ``notes``: the run's notes (each with its file and rows);
     ``changes``: the changes frame against the published (else replaced) version, None on a first
-    run; ``marker``: the data folder's sample marker file, None when it has none."""
+    run; ``marker``: the data folder's sample marker file, None when it has none (the notes that
+    name it are left to the page's own box on it)."""
     year, quarter = int(result.year), int(result.quarter)
     columns, counts = record_counts(data, result.rules.column_keys, year, quarter)
     score_moves, rank_moves = moves(result)
@@ -358,10 +365,11 @@ def review_page(result: Result, data, *, notes: Sequence[str] = (), changes: pd.
         year=year, quarter=quarter, title=quarter_name(year, quarter),
         previous=quarter_name(*previous_quarter(year, quarter)),
         marker=str(marker) if marker else "", marker_name=Path(marker).name if marker else "",
-        notes=tuple(dict.fromkeys(str(n) for n in notes)), engine_notes=tuple(result.notes),
-        left_out=left_out_rows(data, year, quarter), silent=silent_units(data, year, quarter),
+        notes=tuple(dict.fromkeys(str(n) for n in notes if not (marker and str(marker) in str(n)))),
+        engine_notes=tuple(result.notes), left_out=left_out_rows(data, year, quarter, result.rules),
+        silent=silent_units(data, year, quarter),
         columns=columns, counts=counts, veto=veto_risk(result),
-        no_informant=events_without_informant(data, year, quarter),
+        no_informant=events_without_informant(data, year, quarter, result.rules),
         score_moves=score_moves, rank_moves=rank_moves, changes=changes_of(changes),
         compared_with=compared_with or "上次输出")
 
