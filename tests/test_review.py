@@ -157,3 +157,5 @@ def test_the_page_is_the_same_bytes_from_the_same_inputs(result, data, rules, tm
     first = once("a")
     assert first == once("b")
     assert first.startswith(b"<!DOCTYPE html>") and "核对清单".encode() in first
+    # The project's page CSS goes in as it is (quoted font names), and the bundled fonts with it.
+    assert b'"NotoSerifCJKsc"' in first and b"&#34;" not in first and b'<style id="bundled-fonts">' in first
