@@ -31,10 +31,12 @@ from scoring.method.engine import score
 from scoring.render.docx import write_bulletin_docx
 from scoring.render.html import chart_images, notebook_to_html
 from scoring.render.pdf import html_to_pdf
+from scoring.render.review import REVIEW, write_review
 from scoring.render.statements import render_all
 from scoring.render.xlsx import write_outputs
 from scoring.report.bulletin import bulletin_title
 from scoring.report.glyphs import drawable_frame
+from scoring.report.review import review_page
 from scoring.run import notebook as nb_run
 from scoring.run.handoff import save_result
 from scoring.run.folder import SNAPSHOT, is_sample, sample_note, snapshot, staging_folder, swap_into
@@ -151,6 +153,9 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int | None, quarter:
                 with progress.step("生成各单位得分明细单"):
                     render_all(result, staging, progress=sys.stderr.isatty(), issuer=params["issuer"],
                                issue_date=params["issue_date"], warnings_out=warnings)
+            # The analyst's 核对清单 (never sent to units): the run's notes, checks, changes.
+            write_review(review_page(result, data, notes=warnings, changes=changes, marker=marker,
+                                     compared_with=baseline.describe() if baseline else ""), staging / REVIEW)
             if changes is not None:
                 write_changes(changes, staging / CHANGES)
             with progress.step("写出 manifest.json"):
