@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from scoring.method.calendar import default_issue_date
-from scoring.render.atomic import write_bytes_atomic
-from scoring.render.xlsxio import restamp_zip
+from scoring.render.files import restamp_zip, write_bytes_atomic
 from docx.oxml.ns import qn
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor

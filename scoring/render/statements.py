@@ -13,7 +13,6 @@ import io
 import re
 import sys
 import unicodedata
-import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from functools import lru_cache
@@ -23,7 +22,7 @@ import jinja2
 
 from scoring.errors import ScoringError
 from scoring.method.calendar import default_issue_date, quarter_zh
-from scoring.render.atomic import write_bytes_atomic
+from scoring.render.files import ZIP_TIME, write_bytes_atomic, zip_bytes
 from scoring.render.html import page_css
 from scoring.report import glyphs as fonts
 from scoring.report.statements import _anchor, _section, statement_data
@@ -221,15 +220,8 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
 
 
 def write_zip(path: Path, files: dict[str, bytes], when: _dt.date | None = None) -> Path:
-    """A reproducible zip: entries sorted, one fixed time (the issue date, else 1980-01-01), mode 0644."""
-    stamp = (when.year, when.month, when.day, 0, 0, 0) if when else (1980, 1, 1, 0, 0, 0)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"statements/{name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            info.create_system = 3
-            info.flag_bits |= 0x800          # UTF-8 names (Chinese unit names)
-            zf.writestr(info, files[name])
-    return write_bytes_atomic(path, buf.getvalue())
+    """statements.zip (files.zip_bytes): entries ``statements/<name>`` sorted, one fixed time (the
+    issue date, else 1980-01-01), mode 0644."""
+    stamp = (when.year, when.month, when.day, 0, 0, 0) if when else ZIP_TIME
+    entries = [(f"statements/{name}", files[name]) for name in sorted(files)]
+    return write_bytes_atomic(path, zip_bytes(entries, stamp, external_attr=0o100644 << 16, create_system=3))

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from scoring.render.atomic import _umask
+from scoring.render.files import _umask
 from scoring.method.points import fmt_series
 from scoring.method.result import (
     LEDGER_COLUMNS,
