@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import re
 import sys
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 import jinja2
+from pathvalidate import sanitize_filename
 
 from scoring.errors import ScoringError
 from scoring.method.calendar import default_issue_date, quarter_zh
@@ -34,7 +34,6 @@ import multiprocessing as mp
 from tqdm import tqdm
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "statement"
-WINDOWS_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @lru_cache(maxsize=1)
@@ -71,18 +70,21 @@ def _issue(result, issue_date, quarter: int | None = None) -> _dt.date:
 
 # ---- files ----------------------------------------------------------------------------------------
 def safe_name(text: str) -> str:
-    """A file name part Windows accepts: no \\ / : * ? " < > |, no control chars, no trailing dot/space.
+    """A file name part Windows accepts (pathvalidate: no \\ / : * ? " < > |, no control chars),
+    without leading/trailing spaces or a trailing dot.
 
     Invisible format characters (Unicode Cf: direction overrides U+202E, zero-width joiners) go too,
     so that a name cannot make a file name display reversed.
     """
-    name = WINDOWS_FORBIDDEN.sub("", str(text))
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf").strip().rstrip(". ")
+    visible = "".join(ch for ch in str(text) if unicodedata.category(ch) != "Cf")
+    name = sanitize_filename(visible, platform="windows").strip().rstrip(". ")
     return name or "_"
 
 
 def statement_filename(unit_id: str, unit_name: str) -> str:
-    return f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}.pdf"   # ≤ 245 bytes in UTF-8 (limit 255)
+    """``<unit_id>-<unit_name>.pdf``, each part :func:`safe_name` and at most 30 characters
+    (≤ 245 bytes in UTF-8, limit 255); pathvalidate checks the whole (e.g. reserved names)."""
+    return sanitize_filename(f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}.pdf", platform="windows")
 
 
 # Each worker holds the Result once (set by the pool initializer) and renders chunks of units.
