@@ -83,8 +83,6 @@ def csv_frame(df: pd.DataFrame, points: tuple[str, ...]) -> pd.DataFrame:
             out[c] = _as_text(s, _flags)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[c] = _as_text(s, _dates)
-        elif not pd.api.types.is_numeric_dtype(s.dtype):
-            out[c] = _without_lone_cr(s)
         else:
             out[c] = s
     return pd.DataFrame(out, index=df.index, copy=False)
@@ -105,7 +103,8 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     try:
         pcsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), path, ARROW_CSV)
     except pa.ArrowInvalid:       # a comma, quote or line break in some field
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        text = {c: _without_lone_cr(frame[c]) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])}
+        frame.assign(**text).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def write_scores(result: Result, out_dir: str | os.PathLike) -> list[Path]:
