@@ -80,8 +80,8 @@ def _png(fig: plt.Figure) -> bytes:
 
     Why not SVG for the HTML and a PNG for print: drawing every chart twice was a third of the
     notebook's time, and WeasyPrint draws SVG glyph outline by glyph outline (seconds a bulletin);
-    RGB rather than RGBA, because WeasyPrint places an RGB PNG's data as it is but splits an RGBA
-    one into colour and mask and compresses both again."""
+    RGB rather than RGBA, because WeasyPrint (70) re-compresses an RGB PNG once but splits an RGBA
+    one into colour and mask and compresses both."""
 
     engine = fig.get_layout_engine()
     if engine is not None:
