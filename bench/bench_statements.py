@@ -25,6 +25,11 @@ from scoring.inputs.rules_file import load_rules
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scoring.inputs.loading import load_dataset  # noqa: E402
+from scoring.method import engine  # noqa: E402
+from scoring.method import rules as rules_mod  # noqa: E402
+from scoring.render import statements  # noqa: E402
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -35,13 +40,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     year, quarter = int(args.quarter[:4]), int(args.quarter[-1])
-
-    from scoring.method import engine
-
-    from scoring.method import rules as rules_mod
-
-    from scoring.report import statements
-    from scoring.inputs.loading import load_dataset
 
     bulletin_s, render_s = [], []
     with tempfile.TemporaryDirectory(prefix="bench-statements-") as tmp:

@@ -30,8 +30,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from scoring.render.atomic import write_bytes_atomic
-from scoring.render.xlsxio import restamp_zip
+from scoring.render.files import restamp_zip, write_bytes_atomic
 from scoring.report import bulletin, page
 from scoring.report import charts as report_charts
 from scoring.report.charts import ChartRef

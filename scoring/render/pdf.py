@@ -20,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scoring.errors import ScoringError
-from scoring.render.atomic import write_bytes_atomic
+from scoring.render.files import write_bytes_atomic
 from scoring.render.html import font_face_css, page_css, text_of, without_embedded_fonts
 from scoring.report import glyphs as fonts
 from weasyprint import CSS

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scoring.render.atomic import write_bytes_atomic
+from scoring.render.files import write_bytes_atomic
 from scoring.render.html import embed_fonts, page_css
 from scoring.report.review import Review, review_html
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import re
 import sys
 import unicodedata
-import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from functools import lru_cache
 from typing import Any, Iterable
 
 import jinja2
+from pathvalidate import sanitize_filename
 
 from scoring.errors import ScoringError
 from scoring.method.calendar import default_issue_date, quarter_zh
-from scoring.render.atomic import write_bytes_atomic
+from scoring.render.files import ZIP_TIME, write_bytes_atomic, zip_bytes
 from scoring.render.html import page_css
 from scoring.report import glyphs as fonts
 from scoring.report.statements import _anchor, _section, statement_data
@@ -35,7 +34,6 @@ import multiprocessing as mp
 from tqdm import tqdm
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "statement"
-WINDOWS_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @lru_cache(maxsize=1)
@@ -73,18 +71,21 @@ def _issue(result, issue_date, quarter: int | None = None) -> _dt.date:
 
 # ---- files ----------------------------------------------------------------------------------------
 def safe_name(text: str) -> str:
-    """A file name part Windows accepts: no \\ / : * ? " < > |, no control chars, no trailing dot/space.
+    """A file name part Windows accepts (pathvalidate: no \\ / : * ? " < > |, no control chars),
+    without leading/trailing spaces or a trailing dot.
 
     Invisible format characters (Unicode Cf: direction overrides U+202E, zero-width joiners) go too,
     so that a name cannot make a file name display reversed.
     """
-    name = WINDOWS_FORBIDDEN.sub("", str(text))
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf").strip().rstrip(". ")
+    visible = "".join(ch for ch in str(text) if unicodedata.category(ch) != "Cf")
+    name = sanitize_filename(visible, platform="windows").strip().rstrip(". ")
     return name or "_"
 
 
 def statement_filename(unit_id: str, unit_name: str) -> str:
-    return f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}.pdf"   # ≤ 245 bytes in UTF-8 (limit 255)
+    """``<unit_id>-<unit_name>.pdf``, each part :func:`safe_name` and at most 30 characters
+    (≤ 245 bytes in UTF-8, limit 255); pathvalidate checks the whole (e.g. reserved names)."""
+    return sanitize_filename(f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}.pdf", platform="windows")
 
 
 # Each worker holds the Result once (set by the pool initializer) and renders chunks of units.
@@ -222,15 +223,8 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
 
 
 def write_zip(path: Path, files: dict[str, bytes], when: _dt.date | None = None) -> Path:
-    """A reproducible zip: entries sorted, one fixed time (the issue date, else 1980-01-01), mode 0644."""
-    stamp = (when.year, when.month, when.day, 0, 0, 0) if when else (1980, 1, 1, 0, 0, 0)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"statements/{name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o100644 << 16
-            info.create_system = 3
-            info.flag_bits |= 0x800          # UTF-8 names (Chinese unit names)
-            zf.writestr(info, files[name])
-    return write_bytes_atomic(path, buf.getvalue())
+    """statements.zip (files.zip_bytes): entries ``statements/<name>`` sorted, one fixed time (the
+    issue date, else 1980-01-01), mode 0644."""
+    stamp = (when.year, when.month, when.day, 0, 0, 0) if when else ZIP_TIME
+    entries = [(f"statements/{name}", files[name]) for name in sorted(files)]
+    return write_bytes_atomic(path, zip_bytes(entries, stamp, external_attr=0o100644 << 16, create_system=3))

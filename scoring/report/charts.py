@@ -22,6 +22,7 @@ matplotlib.use("Agg")   # no display; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
 
 from scoring.report import glyphs as fonts
 from scoring.report import page
@@ -106,11 +107,18 @@ def _image(fig: plt.Figure, name: str) -> str:
 def _png(fig: plt.Figure) -> bytes:
     """The figure at DPI as an RGB PNG without metadata (the figure is opaque white).
 
+    The layout (constrained) is worked out once and the figure then drawn once: savefig with a
+    layout engine would draw the whole figure twice, once without output only to lay it out.
+
     Why not SVG for the HTML and a PNG for print: drawing every chart twice was a third of the
     notebook's time, and WeasyPrint draws SVG glyph outline by glyph outline (seconds a bulletin);
-    RGB rather than RGBA, because WeasyPrint places an RGB PNG's data as it is but splits an RGBA
-    one into colour and mask and compresses both again."""
+    RGB rather than RGBA, because WeasyPrint (70) re-compresses an RGB PNG once but splits an RGBA
+    one into colour and mask and compresses both."""
 
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     raw = io.BytesIO()
     fig.savefig(raw, format="rgba", dpi=DPI)
     width, height = int(fig.get_figwidth() * DPI), int(fig.get_figheight() * DPI)
@@ -122,7 +130,19 @@ def _png(fig: plt.Figure) -> bytes:
 
 def _figure(height_mm: float) -> tuple[plt.Figure, plt.Axes]:
     h = min(max(height_mm, 35), MAX_HEIGHT_MM)
-    return plt.subplots(figsize=(WIDTH_MM * MM, h * MM), layout="constrained")
+    return plt.subplots(figsize=(WIDTH_MM * MM, h * MM), dpi=DPI, layout="constrained")
+
+
+def _bars(ax: plt.Axes, y, width, *, left=0.0, color, label: str | None = None, height: float = 0.65) -> None:
+    """Horizontal bars as barh draws them (centred on ``y``, no edge), as one collection: barh
+    makes an artist per bar and updates the axes' limits for each (every chart sets its limits)."""
+    y = np.asarray(y, dtype=float)
+    x0 = np.broadcast_to(np.asarray(left, dtype=float), y.shape)
+    x1 = x0 + np.asarray(width, dtype=float)
+    y0, y1 = y - height / 2, y + height / 2
+    corners = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1)
+    ax.add_collection(PolyCollection(corners, facecolors=color, edgecolors="none", linewidths=0, label=label),
+                      autolim=False)
 
 
 def _cap(result: Result) -> float:
@@ -159,7 +179,7 @@ def score_ranking(result: Result, category: str) -> str:
     y = np.arange(len(cur))
     score = to_float(cur["score"].astype("int64")).to_numpy()
     vetoed = _vetoed(cur)
-    ax.barh(y, score, color=np.where(vetoed, VETO, SCORE), height=0.65)
+    _bars(ax, y, score, color=np.where(vetoed, VETO, SCORE))
     for yi, s, v in zip(y, score, vetoed):
         ax.text(s + cap * 0.01, yi, "一票否决" if v else _label(s), va="center", fontsize=FONT_PT - 0.5)
     ax.axvline(cap, color=CAP, linestyle="--", linewidth=0.8)
@@ -185,12 +205,12 @@ def score_makeup(result: Result, category: str) -> str:
     carry = to_float(cur["carry_in"].astype("int64")).to_numpy()
     ded = to_float(cur["deductions"].astype("int64")).to_numpy()
     groups = result.rules.groups
-    ax.barh(y, key, color=KEY, height=0.65, label=groups["key"].name)
-    ax.barh(y, info, left=key, color=INFO, height=0.65, label=groups["info"].name)
-    ax.barh(y, carry, left=key + info, color=CARRY, height=0.65, label="上季结转")
-    ax.barh(y, -ded, color=DEDUCT, height=0.65, label="扣分")
+    ax.axvline(cap, color=CAP, linestyle="--", linewidth=0.8, label=f"封顶{_label(cap)}分")   # first in the legend
+    _bars(ax, y, key, color=KEY, label=groups["key"].name)
+    _bars(ax, y, info, left=key, color=INFO, label=groups["info"].name)
+    _bars(ax, y, carry, left=key + info, color=CARRY, label="上季结转")
+    _bars(ax, y, -ded, color=DEDUCT, label="扣分")
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.axvline(cap, color=CAP, linestyle="--", linewidth=0.8, label=f"封顶{_label(cap)}分")
     right = max(cap, float((key + info + carry).max(initial=0))) * 1.05
     left = -max(float(ded.max(initial=0)), cap * 0.1) * 1.1
     ax.set_xlim(left, right)
@@ -211,7 +231,7 @@ def ytd_progress(result: Result) -> str:
     cap = _cap(result)
     year_cap = float(to_float(to_milli(result.rules.caps.year.value)))
     quarters = np.arange(1, result.quarter + 1)
-    fig, axes = plt.subplots(1, max(len(cats), 1), figsize=(WIDTH_MM * MM, 70 * MM),
+    fig, axes = plt.subplots(1, max(len(cats), 1), figsize=(WIDTH_MM * MM, 70 * MM), dpi=DPI,
                              layout="constrained", sharey=True, squeeze=False)
     top = min(cap * result.quarter, year_cap) * 1.05
     for ax, cat in zip(axes[0], cats):
@@ -250,7 +270,7 @@ def adoptions(result: Result) -> str:
     groups = [(g, cols) for g, cols in groups if cols]
     n_rows = sum(len(cols) for _, cols in groups)
     fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH_MM * MM, min(max(26 + BAR_MM * n_rows, 35), MAX_HEIGHT_MM) * MM),
-                             layout="constrained", squeeze=False,
+                             dpi=DPI, layout="constrained", squeeze=False,
                              gridspec_kw={"height_ratios": [len(cols) for _, cols in groups]})
     colours = LEVEL_COLOURS + tuple(plt.get_cmap("Blues")(np.linspace(0.5, 1, max(len(levels) - 3, 1))))
     for ax, (g, cols) in zip(axes[:, 0], groups):
@@ -259,7 +279,7 @@ def adoptions(result: Result) -> str:
         left = np.zeros(len(grid))
         for i, lv in enumerate(levels):
             v = grid[lv].to_numpy().astype(float)
-            ax.barh(y, v, left=left, color=colours[i], height=0.65, label=lv)
+            _bars(ax, y, v, left=left, color=colours[i], label=lv)
             left += v
         top = max(float(left.max(initial=0)), 1.0)
         for yi, t in zip(y, left):
