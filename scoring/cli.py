@@ -18,6 +18,7 @@ from scoring.run.commands import score
 from scoring.run.bulletin import bulletin_command
 from scoring.run.bulletin import year_command
 from scoring.run.commands import template_command
+from scoring.run.doctor import doctor_command
 from scoring.run.history import compare_command, publish_command
 from scoring.run.whatif import whatif_command
 
@@ -162,12 +163,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="输出目录（what_if.html、what_if.ipynb），缺省为 output/whatif")
     w.add_argument("--variants", type=Path, default=Path("params/variants"), metavar="目录",
                    help="规则变体目录，缺省为 params/variants")
+
+    sub.add_parser("doctor", help="检查安装是否完整（内核、字体、PDF 引擎、Word 与 Excel 写出）",
+                   description="逐项检查本机安装：Python、所需软件包、笔记本内核、内置字体、PDF 排版引擎、"
+                               "Word 与 Excel 写出；缺什么、如何补装，用中文说明。全部通过退出码 0，否则 1。")
     return p
 
 
 COMMANDS = {"validate": validate, "score": score, "bulletin": bulletin_command, "year": year_command,
             "publish": publish_command, "compare": compare_command, "template": template_command,
-            "whatif": whatif_command}
+            "whatif": whatif_command, "doctor": doctor_command}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,6 @@
-"""The input template: Chinese sheets and headers, drop-downs from the rules, one example row each,
-a 说明 sheet, identical bytes on every run — and, as written, a dataset that validates clean."""
+"""The input template: Chinese sheets and headers, drop-downs from the rules, the examples in the
+说明 sheet (the table sheets hold only their headers), identical bytes on every run — and, filled
+in, a dataset that validates clean."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from scoring.errors import InputError
 from scoring.method import rules as rules_mod
 from scoring.inputs.loading import load_dataset
 from scoring.inputs.schema import TABLES
@@ -62,18 +64,42 @@ def test_drop_downs_follow_the_rules_file_they_are_built_from(tmp_path, rules):
     assert "未提交内容保障计划" not in dropdown_values(wb, "扣分事项", "类型")
 
 
-def test_the_example_rows_hold_real_date_and_number_cells(written):
+def example_row(wb, sheet: str) -> dict:
+    """The 说明 sheet's example of ``sheet``: the row under that sheet's headers below its title."""
+    rows = list(wb["说明"].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r[0] == f"示例：{sheet}工作表的一行（仅供参考，不要复制到数据表）")
+    return {h: v for h, v in zip(rows[at + 1], rows[at + 2]) if h is not None}
+
+
+def test_the_examples_live_in_the_guide_with_real_date_and_number_cells(written):
     wb = load_workbook(written)
-    row = {h.value: c.value for h, c in zip(wb["录用记录"][1], wb["录用记录"][2])}
-    assert row["录用日期"] == dt.datetime(2023, 7, 3)
-    assert {h.value: c.value for h, c in zip(wb["年度目标"][1], wb["年度目标"][2])}["目标数"] == 20
+    assert example_row(wb, "录用记录")["录用日期"] == dt.datetime(2023, 7, 3)
+    assert example_row(wb, "年度目标")["目标数"] == 20
+    assert example_row(wb, "单位")["单位编码"] == "Z01"
 
 
-def test_the_template_as_written_validates_clean_with_one_example_row_per_table(written, rules):
+def test_the_table_sheets_hold_only_their_header_row(written):
+    wb = load_workbook(written)
+    assert [wb[t.sheet_zh].max_row for t in TABLES] == [1, 1, 1, 1]
+
+
+def test_the_template_as_written_only_says_that_the_register_is_empty(written, rules):
+    with pytest.raises(InputError) as err:
+        load_dataset(written.parent, rules, year=2023)
+    assert [(p.sheet, p.row, p.code) for p in err.value.problems] == [("单位", 2, "empty_file")]
+
+
+def test_the_template_filled_in_with_one_row_each_validates_clean(written, rules):
+    wb = load_workbook(written)
+    wb["单位"].append(["0101", "昆仑街道", "镇区街道", "王敏", ""])
+    wb["录用记录"].append(["R1", "0101", "", "要闻动态", "溧阳市", dt.date(2023, 7, 3), "", None, None, "否", None, ""])
+    wb["扣分事项"].append(["E1", "", "昆仑街道", dt.date(2023, 8, 15), "内容不准确被常州通报", 1, ""])
+    wb["年度目标"].append(["0101", "", 2023, "要闻动态", 20])
+    wb.save(written)
     data = load_dataset(written.parent, rules, year=2023)
     assert [len(data.units), len(data.submissions), len(data.events), len(data.targets)] == [1, 1, 1, 1]
-    assert data.submissions["unit_id"].tolist() == ["Z01"]
-    assert data.events["type"].tolist() == ["content_error"]     # shown by its Chinese name in the template
+    assert data.submissions["unit_id"].tolist() == ["0101"]
+    assert data.events["type"].tolist() == ["content_error"]     # chosen by its Chinese name from the list
 
 
 def test_the_guide_sheet_names_the_rules_file_and_describes_every_column(written, rules):

@@ -18,7 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 from xml.etree import ElementTree
 from xml.sax.saxutils import unescape
 
@@ -95,16 +95,82 @@ class _Source:
         return f"{self.file}［{self.sheet}］" if self.sheet else self.file
 
 
-def _closest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | None:
-    choices = list(dict.fromkeys(c for c in choices if c))
-    got = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
-    if got:
-        return got[0]
-    # Chinese names are short; a name containing (or contained in) the word is a good guess too.
-    for c in choices:
-        if word and (word in c or c in word):
-            return c
-    return None
+# Hints: a misspelt word gets "the closest is X" only when X is clearly what it meant.
+CLEAR_MARGIN = 0.1          # the best target's similarity must beat every other target's by this much
+MAX_LISTED = 8              # an ambiguous word lists at most this many of the values it may mean
+
+
+@dataclass(frozen=True)
+class _Guess:
+    """What a word that is not a known spelling most likely meant.
+
+    ``spelling``: the known spelling to suggest, only when one target is clearly meant; ``several``:
+    the targets the word may equally mean (then nothing is suggested and the message lists them)."""
+    spelling: str | None = None
+    several: tuple[str, ...] = ()
+
+
+def _spellings(choices: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    """Known spelling → the value it stands for (a plain list: each spelling stands for itself)."""
+    if isinstance(choices, Mapping):
+        return {str(s): str(t) for s, t in choices.items() if s}
+    return {str(c): str(c) for c in choices if c}
+
+
+def _guess(word: str, choices: Mapping[str, str] | Iterable[str], cutoff: float = 0.5) -> _Guess:
+    """The value a misspelt ``word`` most likely meant, decided on the values, not their spellings.
+
+    A value is clearly meant when (1) its best spelling is more similar to the word (difflib ratio
+    at least ``cutoff``) than any other value's by CLEAR_MARGIN, or, failing that, it is the only
+    value with a spelling containing the word or contained in it; and (2) the word's Chinese
+    characters that the value's spellings share are not all shared by another value's spellings as
+    well. 「市级」 shares 市 and 级 with 常州市 (地市级) and with 溧阳市 (县级): two values, no hint."""
+    word = str(word)
+    spellings = _spellings(choices)
+    if not word or not spellings:
+        return _Guess()
+    order = list(dict.fromkeys(spellings.values()))
+    score: dict[str, float] = {}
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    for s, target in spellings.items():
+        matcher.set_seq1(s)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            r = matcher.ratio()
+            if r >= cutoff and r > score.get(target, 0.0):
+                score[target] = r
+    if score:
+        ranked = sorted(score, key=lambda t: (-score[t], order.index(t)))
+        best = ranked[0]
+        close = [t for t in ranked if score[best] - score[t] < CLEAR_MARGIN]
+    else:
+        close = [t for t in order if any(word in s or s in word for s, u in spellings.items() if u == t)]
+        best = close[0] if close else None
+    if best is None:
+        return _Guess()
+    letters = {t: set("".join(s for s, u in spellings.items() if u == t)) for t in order}
+    chinese = {ch for ch in word if not ch.isascii()}
+    shared = chinese & letters[best]
+    if shared:
+        close += [t for t in order if t not in close and shared <= letters[t]]
+    if len(close) > 1:
+        return _Guess(None, tuple(t for t in order if t in close))
+    spelling = max((s for s, u in spellings.items() if u == best),
+                   key=lambda s: difflib.SequenceMatcher(None, word, s).ratio())
+    return _Guess(spelling, ())
+
+
+def _closest(word: str, choices: Mapping[str, str] | Iterable[str], cutoff: float = 0.5) -> str | None:
+    """The known spelling a misspelt word clearly meant, or None (none close, or several alike)."""
+    return _guess(word, choices, cutoff).spelling
+
+
+def _several(word: str, shown: Iterable[str]) -> str:
+    """The tail of a message for a word that may mean several values: it lists them, guesses none."""
+    shown = list(shown)
+    listed = "、".join(f"「{s}」" for s in shown[:MAX_LISTED])
+    more = f"等 {len(shown)} 个" if len(shown) > MAX_LISTED else ""
+    return f"；「{word}」可能指{listed}{more}中的任何一个，无法确定，请写明是哪一个"
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -323,6 +389,8 @@ def _read_workbook(path: Path, out: _Problems, notes: list[str]) -> dict[str, _S
         src = _build_source(table, name, sheet_name, path, header, body, rows, out, notes)
         if src is None:
             continue
+        if all(s in sheet_names for s in TEMPLATE_SHEETS):
+            src = _without_template_example(src, out)
         for row, col, formula in uncached.get(sheet_name, []):
             written = header[col].strip(parsing.SPACES) if col < len(header) else ""
             out.add(name, row, written or f"{_cell_ref(0, col)[:-1]} 列", formula, "公式单元格没有保存计算结果（缓存值），无法得知 Excel 显示的值；请在 Excel 中打开并保存一次，"
@@ -391,7 +459,7 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
     for need in _required_headers(table):
         if any(n in headers for n in need):
             continue
-        wanted = [x for n in need for x in (fields[n].zh, n)]
+        wanted = {x: n for n in need for x in (fields[n].zh, n)}
         guess = next((u for u in unknown if u not in used and _closest(u, wanted, 0.5)), None)
         names = "或".join(f"「{fields[n].zh}」" for n in need)
         english = " 或 ".join(need)
@@ -405,7 +473,7 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
         out.add(file, 1, fields[need[0]].zh, None, f"缺少必填列{names}（英文表头 {english}）{hint}", "missing_column", sheet)
     ignored = [u for u in unknown if u not in used]
     for u in ignored:
-        guess = _closest(u, [x for f in table.fields if f.name not in headers for x in (f.zh, f.name)], 0.6)
+        guess = _closest(u, {x: f.name for f in table.fields if f.name not in headers for x in (f.zh, f.name)}, 0.6)
         hint = f"（是否想写「{guess}」？）" if guess else ""
         notes.append(f"{where} 中的列「{u}」不是本表的列，已忽略{hint}。")
 
@@ -418,6 +486,38 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
             cells = cells[filled].reset_index(drop=True)
             rows = rows[filled]
     return _Source(table, file, sheet, path, cells, rows, headers)
+
+
+def _without_template_example(src: _Source, out: _Problems) -> _Source:
+    """A sheet of a workbook made from the input template, less its untouched example row, which is
+    reported: templates written before the examples moved to the 说明 sheet held one in row 2."""
+    if not len(src.cells) or src.rows[0] != 2 or not _is_template_example(src.table, src.cells.iloc[0]):
+        return src
+    first = next(iter(src.headers))
+    out.add(src.file, 2, src.headers[first], str(src.cells.iloc[0][first]), TEMPLATE_EXAMPLE, "template_example",
+            src.sheet)
+    return _Source(src.table, src.file, src.sheet, src.path, src.cells.iloc[1:].reset_index(drop=True),
+                   src.rows[1:], src.headers)
+
+
+TEMPLATE_SHEETS = ("说明", "选项")      # the template's guide and its hidden list sheet (scoring.inputs.template)
+TEMPLATE_EXAMPLE = "模板示例行，请删除（这是录入模板自带的示例，不是数据；删除整行后再从第 2 行起填写）"
+
+
+def _example_texts(table: Table) -> dict[str, str]:
+    """Field → its example as the template's row 2 reads back (unit references: the register's example)."""
+    units = {f.name: f.example for f in TABLES_BY_NAME["units"].fields}
+    return {f.name: units[f.name] if f.kind == "unit" else f.example for f in table.fields}
+
+
+def _is_template_example(table: Table, row: pd.Series) -> bool:
+    """The row is the template's untouched example: the sheet has every column of the template, and
+    each holds the example exactly (an event type may be spelt as any rules file names it)."""
+    kinds = {f.name: f.kind for f in table.fields}
+    if set(row.index) != set(kinds):
+        return False
+    examples = _example_texts(table)
+    return all(value == examples[canon] for canon, value in row.items() if kinds[canon] != "event")
 
 
 # ---- cell checks (pandera) -----------------------------------------------------------------------
@@ -446,8 +546,9 @@ def _vocabularies(rules: Rules) -> dict[str, _Vocab]:
         listing = _listing(keys, mapping)
 
         def expected(value: str, mapping=mapping, listing=listing, noun=noun) -> str:
-            guess = _closest(value, mapping)
-            tip = f"；最接近的是「{mapping[guess]}」" if guess else ""
+            guess = _guess(value, mapping)
+            tip = (f"；最接近的是「{mapping[guess.spelling]}」" if guess.spelling
+                   else _several(value, guess.several) if guess.several else "")
             return f"不是{noun}；须为以下之一：{listing}{tip}"
         vocab[kind] = _Vocab(parsing.lookup(mapping), expected)
 
@@ -456,8 +557,9 @@ def _vocabularies(rules: Rules) -> dict[str, _Vocab]:
     others = [a for a, k in events.items() if a != k and a != rules.events[k].name]
 
     def expected_event(value: str) -> str:
-        guess = _closest(value, events)
-        tip = f"；最接近的是「{guess}」（{events[guess]}）" if guess else ""
+        guess = _guess(value, events)
+        tip = (f"；最接近的是「{guess.spelling}」（{events[guess.spelling]}）" if guess.spelling
+               else _several(value, (rules.events[c].name for c in guess.several)) if guess.several else "")
         return f"不是规则文件中的扣分或否决事项；类型须为以下代码或名称之一：{codes}（也接受：{'、'.join(others)}）{tip}"
     vocab["event"] = _Vocab(parsing.lookup(events), expected_event)
     return vocab
@@ -469,11 +571,38 @@ class _Units:
     table: dict[str, str]
     names: dict[str, str]        # spelling → "名称（编码）" for suggestions
     source: str                  # where the register came from, for messages
+    digits: dict[str, tuple[str, ...]] = field(default_factory=dict)   # all-digit id without leading 0s → ids
+
+    def zero_twins(self, value: str) -> tuple[str, ...]:
+        """Registered ids that are ``value`` with leading zeros added or dropped (0103 for 103)."""
+        value = str(value)
+        if not value.isdigit():
+            return ()
+        return tuple(i for i in self.digits.get(value.lstrip("0"), ()) if i != value)
 
     def expected(self, value: str) -> str:
-        guess = _closest(value, self.names, 0.4)
-        tip = f"；最接近的是「{self.names[guess]}」" if guess else ""
+        twins = self.zero_twins(value)
+        if twins:
+            tip = (f"；单位名册中有单位编码{'、'.join(f'「{self.names.get(i, i)}」' for i in twins)}，与「{value}」只差开头的 0："
+                   f"{ZERO_ADVICE}")
+        else:
+            guess = _guess(value, self.names, 0.4)
+            tip = (f"；最接近的是「{self.names[guess.spelling]}」" if guess.spelling
+                   else _several(value, guess.several) if guess.several else "")
         return f"单位名册（{self.source}）中没有这个单位；可填单位编码、单位名称或别名{tip}"
+
+
+ZERO_ADVICE = ("Excel 的“常规”格式会把 0103 存成 103；请把单位编码列设为“文本”格式后重新输入完整的编码"
+               "（或在单元格中先输入英文单引号，如 '0103）")
+
+
+def _digit_ids(ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """All-digit unit ids grouped by their value without leading zeros (0103 and 103 together)."""
+    groups: dict[str, list[str]] = {}
+    for uid in dict.fromkeys(str(i) for i in ids):
+        if uid.isdigit():
+            groups.setdefault(uid.lstrip("0"), []).append(uid)
+    return {k: tuple(v) for k, v in groups.items()}
 
 
 def _whole(num: parsing.Parsed, s: pd.Series, min_value: int) -> pd.Series:
@@ -720,7 +849,7 @@ def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.D
         "informant": _text(src, "informant"),
         "aliases": alias_lists.map(";".join).astype("string"),
     }, src)
-    return frame, _Units(lookup, shown, src.label)
+    return frame, _Units(lookup, shown, src.label, _digit_ids(ids))
 
 
 def _unit_ids(src: _Source, units: _Units | None, out: _Problems) -> pd.Series:
@@ -741,7 +870,28 @@ def _unit_ids(src: _Source, units: _Units | None, out: _Problems) -> pd.Series:
                 out.add(src.file, src.rows[p], src.headers["unit_name"], str(raw_name.iloc[p]),
                         f"与同一行的单位编码「{raw_id.iloc[p]}」指向不同的单位（编码对应「{units.names.get(raw_id.iloc[p], by_id.iloc[p])}」）；"
                         f"请核对，或只填其中一列", "unit_mismatch", src.sheet)
+    _zero_ambiguous(src, units, by_id, by_name, out)
     return by_id.fillna(by_name).fillna("").astype("string")
+
+
+def _zero_ambiguous(src: _Source, units: _Units, by_id: pd.Series, by_name: pd.Series, out: _Problems) -> None:
+    """A 单位编码 that is a registered id while another registered id differs from it only by leading
+    zeros (103 and 0103): Excel's General format turns 0103 into 103, so which unit is meant is
+    unknown, unless the same row's 单位名称 says so."""
+    if not any(len(ids) > 1 for ids in units.digits.values()) or "unit_id" not in src.cells:
+        return
+    raw = _text(src, "unit_id")
+    twins = {v: units.zero_twins(v) for v in raw.unique() if v and units.zero_twins(v)}
+    if not twins:
+        return
+    unsure = (raw.isin(list(twins)) & by_id.notna() & ~(by_name == by_id).fillna(False)).to_numpy(dtype=bool)
+    header = src.headers["unit_id"]
+    for p in np.flatnonzero(unsure)[:PER_COLUMN_LIMIT]:
+        value = str(raw.iloc[p])
+        others = "、".join(f"「{units.names.get(i, i)}」" for i in twins[value])
+        out.add(src.file, src.rows[p], header, value,
+                f"「{value}」是单位「{units.names.get(value, value)}」的编码，但单位名册中还有{others}，编码只差开头的 0，"
+                f"无法确定指哪个单位；{ZERO_ADVICE}，或在同一行填写单位名称", "ambiguous_unit_id", src.sheet)
 
 
 def _conflicting_records(src: _Source, frame: pd.DataFrame, out: _Problems) -> None:

@@ -1,8 +1,11 @@
 """The input template workbook: the four sheets of the data contract with Chinese names and headers,
-drop-down lists generated from the rules file, one example row each and a short 说明 sheet.
+drop-down lists generated from the rules file (and the 单位 sheet's names, 是/否), id and text
+columns formatted as text, and a 说明 sheet that holds the examples.
 
-``python -m scoring template --rules R --out F`` writes it; a filled-in copy is a dataset folder's
-workbook as ``scoring.loading`` reads it (the template as written validates clean).
+The table sheets hold only their header row: an example row there became data when a user typed
+over part of it. ``python -m scoring template --rules R --out F`` writes the workbook (never over
+an existing file); a filled-in copy is a dataset folder's workbook as ``scoring.inputs.loading``
+reads it.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ LAST_ROW = 5000            # drop-downs reach this far down
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
+TEXT = "@"                 # Excel's 文本 number format
 
 
 def _choices(rules: Rules) -> dict[str, tuple[str, list[str]]]:
@@ -58,8 +62,8 @@ def _example_cell(f: Field, table: Table, rules: Rules) -> object:
 
 
 def _describe(f: Field, rules: Rules, choices: dict[str, tuple[str, list[str]]]) -> str:
-    if f.kind == "unit":
-        return "单位编码或单位名称（也可用单位名册中的别名），两列至少填一列"
+    if f.kind == "unit" and f.name == "unit_id":
+        return "单位编码，与「单位」工作表一致（文本格式，保留开头的 0）；单位编码和单位名称两列至少填一列"
     if f.kind in choices:
         title, values = choices[f.kind]
         extra = "（也接受规则文件中的代码和别名）" if f.kind == "event" else "（也接受规则文件中的别名）"
@@ -67,10 +71,14 @@ def _describe(f: Field, rules: Rules, choices: dict[str, tuple[str, list[str]]])
     if f.kind == "date":
         return f"日期，可写作 {DATE_EXAMPLES}"
     if f.kind == "bool":
-        return f"是/否：{BOOL_EXAMPLES}"
+        return f"下拉选择是或否；也可填 {BOOL_EXAMPLES}"
+    if f.kind == "unit" and f.name == "unit_name":
+        return "单位名称（下拉列表取自「单位」工作表，也可用别名）；单位编码和单位名称两列至少填一列"
     if f.kind == "int":
         return {"count": "次数，不小于 1 的整数，留空按 1 次计", "target": "目标数，不小于 0 的整数",
                 "year": "年度，四位数年份"}.get(f.name, "整数")
+    if f.name == "unit_id":
+        return "单位编码，每个单位唯一；本列为文本格式，开头的 0 会保留（0103 不会变成 103）"
     if f.name == "aliases":
         return "其他系统导出时对本单位的叫法，多个用“;”或“、”分隔"
     if f.name == "record_id":
@@ -86,10 +94,11 @@ def _guide(wb: Workbook, rules: Rules, choices: dict[str, tuple[str, list[str]]]
         "",
         "1. 按工作表填写：单位（单位名册）、录用记录、扣分事项、年度目标；扣分事项和年度目标没有时可留空表。",
         "2. 第 1 行是表头，请勿修改、合并或在其上方插入标题行；不要改工作表名称。",
-        "3. 每个工作表第 2 行是示例，填写时请覆盖或删除，否则会被当作数据读入。",
+        "3. 各数据表没有示例行，从第 2 行起直接填写；示例见本页下方的“示例”列和示例表，请勿复制到数据表。",
         "4. 录用记录每次录用一行；同一稿件被多级录用时，稿件编号、单位和栏目须相同。",
         f"5. 日期可写作 {DATE_EXAMPLES}；是/否可填 {BOOL_EXAMPLES}。",
-        "6. 黄色表头为必填列；单位编码和单位名称至少填一列。",
+        "6. 黄色表头为必填列；单位编码和单位名称至少填一列。单位编码等列已设为文本格式，0103 不会变成 103；"
+        "从别处粘贴时请用“选择性粘贴 → 数值”，以免带入“常规”格式。",
         "7. 填好后把本工作簿单独放入一个数据目录（不要与 CSV 文件混放），运行 python -m scoring validate --data 目录 检查。",
         "",
     ]
@@ -105,6 +114,16 @@ def _guide(wb: Workbook, rules: Rules, choices: dict[str, tuple[str, list[str]]]
         for f in table.fields:
             required = "是" if f.required else ("二选一" if f.kind == "unit" else "")
             ws.append([table.sheet_zh, f.zh, f.name, required, _describe(f, rules, choices), _example(f, table)])
+    for table in TABLES:
+        ws.append([])
+        ws.append([f"示例：{table.sheet_zh}工作表的一行（仅供参考，不要复制到数据表）"])
+        ws.cell(row=ws.max_row, column=1).font = BOLD
+        ws.append([f.zh for f in table.fields])
+        ws.append([_example_cell(f, table, rules) for f in table.fields])
+        for i, f in enumerate(table.fields, start=1):
+            ws.cell(row=ws.max_row - 1, column=i).fill = REQUIRED_FILL if f.required else HEADER_FILL
+            if f.kind == "date":
+                ws.cell(row=ws.max_row, column=i).number_format = "yyyy-mm-dd"
     for col, width in zip("ABCDEF", (10, 14, 14, 8, 70, 30)):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=header_row + 1, min_col=5, max_col=5):
@@ -125,27 +144,55 @@ def _lists(wb: Workbook, choices: dict[str, tuple[str, list[str]]]) -> dict[str,
     return ranges
 
 
+def _unit_names_range() -> str:
+    """The 单位 sheet's 单位名称 cells that are filled in (a list that grows as units are added)."""
+    units = next(t for t in TABLES if t.name == "units")
+    letter = get_column_letter(1 + [f.name for f in units.fields].index("unit_name"))
+    return f"OFFSET('{units.sheet_zh}'!${letter}$2,0,0,MAX(1,COUNTA('{units.sheet_zh}'!${letter}:${letter})-1),1)"
+
+
+def _drop_down(f: Field, ranges: dict[str, str], choices: dict[str, tuple[str, list[str]]]) -> DataValidation | None:
+    """The list validation of a column, or None: rules vocabularies, 单位名称 from the 单位 sheet, 是/否.
+    Each only warns (showErrorMessage with errorStyle warning): aliases and other spellings are accepted."""
+    if f.kind in choices:
+        title = choices[f.kind][0]
+        formula, error = ranges[f.kind], f"请从下拉列表选择{title}；如填写的是规则文件中的别名，可点“是”继续。"
+    elif f.kind == "unit" and f.name == "unit_name":
+        title = "单位名称"
+        formula, error = _unit_names_range(), "请从下拉列表选择「单位」工作表中的单位名称；如填写的是别名，可点“是”继续。"
+    elif f.kind == "bool":
+        title = f.zh
+        formula, error = ranges["bool"], "请选择“是”或“否”；留空表示未填写。"
+    else:
+        return None
+    dv = DataValidation(type="list", formula1=formula, allow_blank=not f.required,
+                        showErrorMessage=True, errorStyle="warning", showInputMessage=True)
+    dv.errorTitle = f"{title}不在列表中"
+    dv.error = error
+    dv.promptTitle = title
+    dv.prompt = f"从下拉列表选择{title}"
+    return dv
+
+
 def _table_sheet(wb: Workbook, table: Table, rules: Rules, ranges: dict[str, str],
                  choices: dict[str, tuple[str, list[str]]]) -> None:
+    """A table sheet: the header row only; text columns (ids, names, titles) formatted as text so
+    that Excel keeps 0103 as typed; drop-down lists down to LAST_ROW."""
     ws = wb.create_sheet(table.sheet_zh)
     ws.append([f.zh for f in table.fields])
-    ws.append([_example_cell(f, table, rules) for f in table.fields])
     for i, f in enumerate(table.fields, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = BOLD
         cell.fill = REQUIRED_FILL if f.required else HEADER_FILL
         letter = get_column_letter(i)
-        if f.kind == "date":
-            ws.cell(row=2, column=i).number_format = "yyyy-mm-dd"
-        ws.column_dimensions[letter].width = max(12, min(40, 2 * len(f.zh) + 4, len(_example(f, table)) * 2 + 2))
-        if f.kind in ranges:
-            title, _ = choices[f.kind]
-            dv = DataValidation(type="list", formula1=ranges[f.kind], allow_blank=not f.required,
-                                showErrorMessage=True, errorStyle="warning", showInputMessage=True)
-            dv.errorTitle = f"{title}不在列表中"
-            dv.error = f"请从下拉列表选择{title}；如填写的是规则文件中的别名，可点“是”继续。"
-            dv.promptTitle = title
-            dv.prompt = f"从下拉列表选择{title}"
+        dim = ws.column_dimensions[letter]
+        dim.width = max(12, min(40, 2 * len(f.zh) + 4, len(_example(f, table)) * 2 + 2))
+        if f.kind in ("str", "unit"):
+            dim.number_format = TEXT
+        elif f.kind == "date":
+            dim.number_format = "yyyy-mm-dd"
+        dv = _drop_down(f, ranges, choices)
+        if dv is not None:
             dv.add(f"{letter}2:{letter}{LAST_ROW}")
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
@@ -157,7 +204,7 @@ def build_template(rules: Rules) -> Workbook:
     wb.remove(wb.active)
     choices = _choices(rules)
     _guide(wb, rules, choices)
-    ranges = _lists(wb, choices)
+    ranges = _lists(wb, {**choices, "bool": ("是否", ["是", "否"])})
     for table in TABLES:
         _table_sheet(wb, table, rules, ranges, choices)
     # Put the hidden list sheet last, so the visible order is 说明, 单位, 录用记录, 扣分事项, 年度目标.

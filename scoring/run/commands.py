@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from scoring.inputs.rules_file import DEFAULT_RULES, load_rules
 from scoring.inputs.loading import load_dataset
@@ -10,7 +11,7 @@ from scoring.inputs.template import build_template
 from scoring.method.calendar import quarter_name
 from scoring.method.engine import score as run_engine
 from scoring.render.tables import write_scores
-from scoring.render.xlsxio import save_workbook_deterministic
+from scoring.render.xlsxio import deterministic_bytes
 from scoring.run.folder import is_sample, sample_note
 from scoring.run.params import (adoption_counts, future_records, latest_quarter_of, latest_year, located_notes,
                                 other_engine_notes, stale_quarter)
@@ -58,9 +59,28 @@ def score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _free_name(path: Path, n: int) -> Path:
+    """``录入模板.xlsx`` for n = 1, then ``录入模板(2).xlsx``, ``录入模板(3).xlsx`` …"""
+    return path if n == 1 else path.with_name(f"{path.stem}({n}){path.suffix}")
+
+
 def template_command(args: argparse.Namespace) -> int:
-    """``python -m scoring template --rules R --out F``."""
+    """``python -m scoring template --rules R --out F``: never over an existing file (a filled-in
+    workbook may sit at the path the README names); then the first free ``F(2)``, ``F(3)`` …"""
     rules = load_rules(args.rules)
-    path = save_workbook_deterministic(build_template(rules), args.out)
-    print(f"已写出录入模板 {path}")
-    return 0
+    data = deterministic_bytes(build_template(rules))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = _free_name(out, n)
+        try:
+            with open(path, "xb") as f:       # exclusive: a file that appears meanwhile is not replaced
+                f.write(data)
+        except FileExistsError:
+            continue
+        if n > 1:
+            print(f"「{out}」已存在，未覆盖（可能是已填写的工作簿）；新模板另存为「{path.name}」。", file=sys.stderr)
+        print(f"已写出录入模板 {path}")
+        return 0
+    print(f"错误：「{out}」及其 (2)…(999) 编号的副本都已存在；请用 --out 指定新的文件名。", file=sys.stderr)
+    return 1
