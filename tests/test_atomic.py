@@ -74,7 +74,7 @@ def test_a_run_killed_at_any_step_leaves_the_previous_bulletin_intact_and_the_ne
     again = run_cli("bulletin", "--data", DATA, "--quarter", QUARTER, "--out", out)
     assert again.returncode == 0, again.stderr[-3000:]
     assert not [p for p in leftovers if p.exists()], "the next run left the killed runs' staging folders"
-    assert sorted(p.name for p in out.iterdir()) == [QUARTER]
+    assert sorted(p.name for p in out.iterdir()) == [QUARTER, "history"]
     # Same inputs, so the new bulletin's deterministic files equal the previous ones.
     now = snapshot(target)
     for name in ("scores.csv", "ledger.csv", "bulletin.html"):
@@ -121,7 +121,8 @@ def test_of_several_swapped_out_bulletins_the_newest_is_put_back_and_the_others_
         time.sleep(0.05)                      # ctimes a clock tick apart: "newer" was swapped out last
     clean_leftovers(out)
     assert (out / QUARTER / "bulletin.html").read_text(encoding="utf-8") == "上一期"
-    assert sorted(p.name for p in out.iterdir()) == [QUARTER]
+    assert sorted(p.name for p in out.iterdir()) == [QUARTER, "history"]
+    assert (out / "history" / QUARTER / "1" / "bulletin.html").read_text(encoding="utf-8") == "前一期"
 
 
 def test_a_swapped_out_folder_is_not_put_back_over_a_complete_bulletin(tmp_path):
@@ -147,4 +148,4 @@ def test_the_swap_replaces_the_target_and_leaves_no_old_folder(tmp_path):
         (folder / "bulletin.html").write_text(text, encoding="utf-8")
     swap_into(staging, target)
     assert (target / "bulletin.html").read_text(encoding="utf-8") == "本期"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [QUARTER]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [QUARTER, "history"]

@@ -21,9 +21,11 @@ MUST_HAVE = ["scores.csv", "ledger.csv", "scores.xlsx", "bulletin.html", "bullet
 def two_runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("determinism")
     data = write_hostile_dataset(base / "data")
-    out = base / "out"
     runs = []
     for i in (1, 2):
+        # Each run into a fresh output folder: a rerun into the same one adds changes.csv and the review
+        # page's comparison with the folder it replaces, by design.
+        out = base / f"out{i}"
         proc = run_cli("bulletin", "--data", data, "--quarter", QUARTER, "--out", out)
         assert proc.returncode == 0, proc.stderr[-3000:]
         kept = base / f"run{i}"

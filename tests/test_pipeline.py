@@ -84,7 +84,7 @@ def test_without_a_params_file_the_issue_is_the_quarter_number_dated_the_10th_of
 
 def test_the_sample_years_params_files_give_string_dates_and_numbers():
     for q, date in ((1, "2023-04-10"), (2, "2023-07-10"), (3, "2023-10-10"), (4, "2024-01-10")):
-        params, path = bulletin_params(2023, q)
+        params, path = bulletin_params(2023, q, data_dir=ROOT / "data" / "sample")
         assert path is not None and path.name == f"2023Q{q}.yaml"
         assert params["issue_date"] == date and params["issue_number"] == str(q)
         assert params["doc_number"].startswith("溧大数〔")
@@ -105,8 +105,9 @@ def test_the_swap_replaces_an_existing_quarter_folder_whole(tmp_path):
     staging.mkdir()
     (staging / "bulletin.html").write_text("new")
     swap_into(staging, target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023Q3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023Q3", "history"]
     assert sorted(p.name for p in target.iterdir()) == ["bulletin.html"]
+    assert (tmp_path / "history" / "2023Q3" / "1" / "stale.txt").read_text() == "old"   # kept whole
 
 
 def test_leftovers_of_a_killed_run_are_removed_but_a_live_runs_are_kept(tmp_path):
@@ -174,7 +175,7 @@ def test_a_year_reports_the_failing_quarter_and_still_runs_the_others(monkeypatc
     code = pipeline.year_command(Namespace(year=2023, data=DATA, rules=None, out=tmp_path, statements="no"))
     err = capsys.readouterr().err
     assert code == 1
-    assert done == [1, 3, 4]
+    assert done == [1, 3]                 # the fixture's Q4 has no records: left out, and said so
     assert "2023年第二季度失败" in err and "KeyError" in err
 
 

@@ -43,8 +43,9 @@ def _generate(tmp: Path, seed: int = 2023) -> dict[str, bytes]:
 
 
 def _committed() -> dict[str, bytes]:
-    files = {f"csv/{p.name}": p.read_bytes() for p in sorted(SAMPLE.iterdir()) if p.is_file()}
-    files.update({f"xlsx/{p.name}": p.read_bytes() for p in sorted(WORKBOOK_DIR.iterdir()) if p.is_file()})
+    files = {f"csv/{p.relative_to(SAMPLE).as_posix()}": p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}
+    files.update({f"xlsx/{p.relative_to(WORKBOOK_DIR).as_posix()}": p.read_bytes()
+                  for p in sorted(WORKBOOK_DIR.rglob("*")) if p.is_file()})
     return files
 
 
@@ -136,8 +137,10 @@ def test_the_committed_sample_is_what_the_generator_makes(tmp_path):
 
 
 def test_each_dataset_folder_holds_one_form_only():
-    assert {p.suffix for p in SAMPLE.iterdir()} == {".csv", ".md"}
-    assert [p.suffix for p in WORKBOOK_DIR.iterdir()] == [".xlsx"]
+    # Besides one form of the data: the README, the sample marker and the quarters' parameters.
+    assert {p.suffix for p in SAMPLE.iterdir() if p.is_file()} == {".csv", ".md", ".txt"}
+    assert [p.name for p in SAMPLE.iterdir() if p.is_dir()] == ["params"]
+    assert sorted(p.suffix for p in WORKBOOK_DIR.iterdir()) == [".txt", ".xlsx"]
 
 
 def test_csv_files_use_unix_line_endings_and_no_bom_and_events_is_gb18030():
