@@ -227,3 +227,7 @@ def doctor_command(args: argparse.Namespace) -> int:
     print(report(findings))
     return 0 if all(f.ok for f in findings) else 1
 
+
+
+if __name__ == "__main__":        # runs where the package cannot import (WeasyPrint without Pango): see the manual
+    raise SystemExit(doctor_command(argparse.Namespace()))
