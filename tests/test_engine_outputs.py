@@ -64,15 +64,25 @@ def test_outputs_are_byte_identical_across_runs_and_leave_no_temporary_files(tmp
     assert sorted(p.name for p in a.iterdir()) == ["ledger.csv", "scores.csv"]
 
 
-def test_the_fast_csv_path_and_the_quoting_path_write_the_same_bytes(monkeypatch):
+def test_the_arrow_writer_and_the_pandas_writer_write_the_same_bytes(tmp_path, monkeypatch):
     import pyarrow as pa
 
     from scoring.render import tables as outputs
-    cols = outputs.ledger_text(_result())
-    plain = {k: v for k, v in cols.items() if k != "title"}          # no field needs quoting here
-    fast = outputs._csv_bytes(plain)
+    frame = outputs.ledger_frame(_result()).drop(columns="title")      # no field needs quoting here
+    outputs.write_csv(frame, tmp_path / "arrow.csv")
 
     def refuse(*a, **k):
         raise pa.ArrowInvalid("forced")
     monkeypatch.setattr(outputs.pcsv, "write_csv", refuse)
-    assert outputs._csv_bytes(plain) == fast
+    outputs.write_csv(frame, tmp_path / "pandas.csv")
+    assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+
+
+def test_a_lone_carriage_return_is_written_as_a_line_feed_inside_quotes(tmp_path):
+    import pandas as pd
+
+    from scoring.render import tables as outputs
+    frame = outputs.csv_frame(pd.DataFrame({"t": pd.Series(["a\rb", "c\r\nd"], dtype="string"), "n": [1, 2]}), ())
+    outputs.write_csv(frame, tmp_path / "x.csv")
+    assert (tmp_path / "x.csv").read_bytes() == b't,n\n"a\nb",1\n"c\r\nd",2\n'
+
