@@ -21,7 +21,7 @@ import pytest
 from scoring import make_dataset
 from scoring.cli import _parser, main
 from scoring.errors import InputError, ScoringError
-from scoring.method import rules as rules_mod
+from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.run import bulletin as pipeline
 from scoring.run.params import future_records, stale_quarter
 
@@ -197,12 +197,12 @@ def test_the_bulletin_notes_rows_after_the_quarter_with_their_rows_and_a_rules_f
     from scoring.inputs.loading import load_dataset
 
     data = load_dataset(DATA, rules)
-    notes = located_notes(data, rules, 2023, 2, rules_mod.DEFAULT_RULES)
+    notes = located_notes(data, rules, 2023, 2, DEFAULT_RULES)
     # Q3 adoptions are S032–S040 (rows 33–41) and S032 again (row 42); Q3 events E002 and E005 (rows 3, 6).
     assert "submissions.csv 第 33–42 行（共 10 行）：录用日期晚于2023年第二季度末，本次未计入（R1）。" in notes
     assert "events.csv 第 3、6 行（共 2 行）：扣分事项的日期晚于2023年第二季度末，本次未计入（R1）。" in notes
-    outside = located_notes(data, rules, 2031, 4, rules_mod.DEFAULT_RULES)
-    assert any(n.startswith(f"规则文件 {rules_mod.DEFAULT_RULES}的适用年度为 2023") for n in outside)
+    outside = located_notes(data, rules, 2031, 4, DEFAULT_RULES)
+    assert any(n.startswith(f"规则文件 {DEFAULT_RULES}的适用年度为 2023") for n in outside)
 
 
 def test_a_record_dated_after_today_is_an_input_error_naming_its_file_row_and_column(tmp_path):

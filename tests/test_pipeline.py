@@ -26,6 +26,7 @@ from scoring.run.params import bulletin_params, latest_quarter, parse_quarter
 from scoring.method import rules as rules_mod
 from scoring.errors import ScoringError
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = FIXTURES / "bulletin"
 MINI = FIXTURES / "notebooks" / "mini_bulletin.ipynb"

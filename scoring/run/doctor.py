@@ -181,7 +181,7 @@ def check_pdf(platform: str = sys.platform) -> Finding:
 
 def _docx(docx: object) -> str:
     doc = docx.Document()
-    doc.add_paragraph("溧阳市人民政府门户网站内容保障考评通报")
+    doc.add_paragraph("通报试写：中文字体与表格")
     buffer = io.BytesIO()
     doc.save(buffer)
     return f"试写 Word 文档成功（{len(buffer.getvalue())} 字节）"
