@@ -34,7 +34,7 @@ from scoring.render.files import restamp_zip, write_bytes_atomic
 from scoring.report import bulletin, page
 from scoring.report import charts as report_charts
 from scoring.report.charts import ChartRef
-from scoring.report.sections import Block, Box, Figure, Heading, Items, Paragraph, Table
+from scoring.report.sections import Block, Box, Figure, Heading, Items, Paragraph, Table, figures
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -295,14 +295,6 @@ class _Writer:
 _PNG = re.compile(r'src="data:image/png;base64,([^"]+)"')
 
 
-def _figures(blocks: Iterable[Block]) -> Iterable[Figure]:
-    for b in blocks:
-        if isinstance(b, Figure):
-            yield b
-        elif isinstance(b, Box):
-            yield from _figures(b.blocks)
-
-
 def _drawn(result, refs: Iterable[ChartRef]) -> dict[str, bytes]:
     """The charts drawn now (scoring.report.charts.picture), as PNG by key."""
     out = {}
@@ -329,7 +321,7 @@ def write_bulletin_docx(result, params: Mapping[str, Any] | None, path: Path,
     if isinstance(charts, Mapping):
         images = dict(charts)
     elif charts is None or charts is True:
-        images = _drawn(result, dict.fromkeys(f.chart for f in _figures(blocks)))
+        images = _drawn(result, dict.fromkeys(f.chart for f in figures(blocks)))
     else:
         images = {}
     doc = docx.Document()

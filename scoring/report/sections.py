@@ -258,16 +258,17 @@ _ENV.globals["column_widths"] = _table_widths
 def to_html(blocks: Sequence[Block], picture: Callable[[ChartRef], str]) -> str:
     """The blocks as the bulletin's HTML (the classes of scoring/render/templates/bulletin/page.css.j2); ``picture(ref)``
     gives a chart's <img>, placed as it is."""
-    pictures = {b.chart: markupsafe.Markup(picture(b.chart)) for b in _figures(blocks)}
+    pictures = {b.chart: markupsafe.Markup(picture(b.chart)) for b in figures(blocks)}
     return _ENV.get_template("blocks.html.j2").render(blocks=blocks, pictures=pictures)
 
 
-def _figures(blocks: Iterable[Block]) -> Iterable[Figure]:
+def figures(blocks: Iterable[Block]) -> Iterable[Figure]:
+    """The charts among ``blocks``, boxes included, in reading order."""
     for b in blocks:
         if isinstance(b, Figure):
             yield b
         elif isinstance(b, Box):
-            yield from _figures(b.blocks)
+            yield from figures(b.blocks)
 
 
 def text_of(blocks: Iterable[Block]) -> list[str]:
