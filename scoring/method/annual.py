@@ -86,11 +86,16 @@ def winners(total: np.ndarray, rank: np.ndarray, category: np.ndarray, rules: Ru
 
 
 def informant_points(earnings: pd.DataFrame, unit_informant: np.ndarray, unit_ids: pd.Index,
-                     unit_names: np.ndarray, rules: Rules) -> pd.DataFrame:
+                     unit_names: np.ndarray, rules: Rules, event_year_veto: np.ndarray | None = None) -> pd.DataFrame:
     """五「优秀信息员」: informants ranked by the points their items earned in the year (after R4,
     before caps). A name within a unit is one person; an empty cell falls back to the unit
     register's informant; 「张三、李四」 share an item's points equally — in whole thousandths, the
-    remainder going one thousandth each to the names written first."""
+    remainder going one thousandth each to the names written first.
+
+    The top ``rules.annual.informants`` ranks are excellent (a tie at that rank lets all tied in),
+    never with 0 points. With ``rules.annual.year_veto_bars_informants``, the informants of a unit
+    in ``event_year_veto`` (bool[unit]: an event vetoed its year, 涉密信息上网) are not eligible:
+    ranked after every eligible informant, never excellent."""
     u = earnings["unit_code"].to_numpy()
     # Cells as codes into a small table of distinct texts; empty → the register's informant.
     cell_codes, cell_texts = pd.factorize(earnings["informant"].fillna("")) if len(earnings) else (np.zeros(0, np.int64), [])
@@ -118,6 +123,14 @@ def informant_points(earnings: pd.DataFrame, unit_informant: np.ndarray, unit_id
         "informant": pd.array(per["informant"].to_numpy(dtype=object), dtype="string"),
         "points": per["points"].to_numpy(dtype=np.int64),
     })
-    out["rank"] = min_rank(out["points"].to_numpy(), np.zeros(len(out), dtype=np.int64))
-    out["excellent"] = (out["rank"] <= rules.annual.informants) & (out["points"] > 0)
+    barred = np.zeros(len(unit_ids), dtype=bool)
+    if event_year_veto is not None and rules.annual.year_veto_bars_informants:
+        barred = np.asarray(event_year_veto, dtype=bool)
+    eligible = ~barred[codes]
+    # Ranked within two groups (eligible, then not): the barred ones follow the last eligible rank.
+    rank = min_rank(out["points"].to_numpy(), (~eligible).astype(np.int64))
+    rank[~eligible] += int(eligible.sum())
+    out["rank"] = rank
+    out["excellent"] = eligible & (out["rank"] <= rules.annual.informants) & (out["points"] > 0)
+    out["eligible"] = eligible
     return out.sort_values(["rank", "unit_id", "informant"], kind="stable", ignore_index=True)

@@ -51,7 +51,8 @@ def score(data, rules: Rules, year: int, quarter: int, *, restatements: bool = T
     earnings = _earnings_frame(run.items.earnings, unit_ids)
     annual = _annual_frame(run, units, rules)
     informants = annual_mod.informant_points(run.items.earnings, units["informant"].to_numpy(dtype=object),
-                                             unit_ids, units["unit_name"].to_numpy(dtype=object), rules)
+                                             unit_ids, units["unit_name"].to_numpy(dtype=object), rules,
+                                             event_year_veto=run.events.year_veto)
     targets = _targets_frame(run.progress, unit_ids)
     return Result(rules=rules, year=year, quarter=quarter, units=data.units, quarterly=quarterly, ledger=ledger,
                   earnings=earnings, annual=annual, informants=informants, targets=targets, notes=tuple(notes))

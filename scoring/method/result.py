@@ -38,7 +38,10 @@ EARNINGS_COLUMNS: tuple[str, ...] = (
 ANNUAL_COLUMNS: tuple[str, ...] = (
     "unit_id", "unit_name", "category", "total", "rank", "winner", "annual_veto", "veto_reason", "reward",
 )
-INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "points", "rank", "excellent")
+# ``eligible``: False for the informants of a unit whose year an event vetoed (rules.annual); they
+# are ranked after every eligible informant and never excellent.
+INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "points", "rank", "excellent",
+                                      "eligible")
 TARGET_COLUMNS: tuple[str, ...] = ("unit_id", "column", "target", "done", "done_on_time", "met", "lagging")
 
 

@@ -170,6 +170,10 @@ class Reward(_Strict):
 
 class Annual(_Strict):
     informants: int = Field(ge=0)
+    # 五 with 三(二)2(3)「涉密信息上网的…并严肃追责」: the informants of a unit whose year an event
+    # vetoed (veto: year) are not eligible for 优秀信息员; an annual veto for unmet targets does not
+    # bar them.
+    year_veto_bars_informants: bool = True
     clause: str
     text: ClauseText
 
