@@ -55,7 +55,8 @@ def score(data, rules: Rules, year: int, quarter: int, *, restatements: bool = T
                                              event_year_veto=run.events.year_veto)
     targets = _targets_frame(run.progress, unit_ids)
     return Result(rules=rules, year=year, quarter=quarter, units=data.units, quarterly=quarterly, ledger=ledger,
-                  earnings=earnings, annual=annual, informants=informants, targets=targets, notes=tuple(notes))
+                  earnings=earnings, annual=annual, informants=informants, targets=targets, notes=tuple(notes),
+                  adoptions=items_mod.adoption_rows(rows, unit_ids, rules))
 
 
 def _register(units: pd.DataFrame, rules: Rules) -> pd.DataFrame:

@@ -140,6 +140,8 @@ class Rows:
     late_row: np.ndarray
     solicited_row: np.ndarray
     rec_names: pa.Array
+    submitted: np.ndarray | None = None     # per sorted row, datetime64[ns] (NaT): R4's dates, shown
+    due: np.ndarray | None = None
     rows_before_year: int = 0
     rows_after_run: int = 0
 
@@ -153,6 +155,7 @@ class Rows:
             m &= wanted[self.unit]
         taken = {f: getattr(self, f)[m] for f in ("rec", "ns", "lvl", "col", "unit", "period", "src",
                                                   "has_informant", "late_row", "solicited_row")}
+        taken.update({f: getattr(self, f)[m] for f in ("submitted", "due") if getattr(self, f) is not None})
         return Rows(**taken, title=self.title, informant=self.informant, rec_names=self.rec_names)
 
 
@@ -180,6 +183,8 @@ def visible_rows(subs: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: int
                 title=title, informant=informant, has_informant=has_inf[o], late_row=row_is_late(s)[o],
                 solicited_row=s["solicited"].fillna(rules.reward.solicited_default).to_numpy(dtype=bool)[o],
                 rec_names=rec_names,
+                submitted=s["submitted_on"].to_numpy(dtype="datetime64[ns]")[o],
+                due=s["due_on"].to_numpy(dtype="datetime64[ns]")[o],
                 rows_before_year=int((visible & (years_all < year)).sum()),
                 rows_after_run=int((~visible).sum()))
 
@@ -315,6 +320,23 @@ def item_earnings(rows: Rows, rules: Rules, detail: bool = True) -> Items:
         )
     return Items(earnings=earnings, items=items)
 
+
+
+def adoption_rows(rows: Rows, unit_ids: pd.Index, rules: Rules) -> pd.DataFrame:
+    """Every adoption row the run sees (earlier years included), in R2's order (record id, date,
+    level): what a unit's statement lists under each item — each adoption with its level and
+    date, and the dates that made a row late (R4)."""
+    n = len(rows.rec)
+    nat = np.full(n, np.datetime64("NaT", "ns"))
+    return pd.DataFrame({
+        "record_id": _arrow_series(rows.rec_names.take(pa.array(rows.rec))) if n else pd.array([], dtype="string"),
+        "unit_id": pd.Categorical.from_codes(rows.unit, categories=pd.Index(np.asarray(unit_ids), dtype=object)),
+        "level": pd.Categorical.from_codes(rows.lvl, categories=pd.Index(list(rules.level_keys), dtype=object)),
+        "adopted_on": rows.ns.view("datetime64[ns]"),
+        "submitted_on": rows.submitted if rows.submitted is not None else nat,
+        "due_on": rows.due if rows.due is not None else nat,
+        "late": np.asarray(rows.late_row, dtype=bool),
+    })
 
 
 def _arrow_series(arr: pa.Array) -> pd.arrays.ArrowStringArray:

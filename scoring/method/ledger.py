@@ -166,7 +166,12 @@ def _others(run: Computation, rules: Rules) -> list[dict]:
     has = which >= 0
     pick = lambda arr, default: np.where(has, arr[np.maximum(which, 0)] if len(arr) else default, default)
     reason = np.where(run.annual_veto[:, None], run.annual_reason[:, None], run.events.quarter_veto_reason)
-    parts.append(_grid_part(qa.vetoed, "veto", -qa.before_veto, pick(e_clause, rules.targets.clause), reason,
+    # A vetoing event's row says what was typed for it (else its name), as a deduction's does; a
+    # veto without an event (unmet targets) says the engine's reason.
+    e_note = ev["note"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    e_note = np.where(e_note == "", ev["name"].to_numpy(dtype=object), e_note)
+    note = np.where(has, e_note[np.maximum(which, 0)] if len(e_note) else "", reason)
+    parts.append(_grid_part(qa.vetoed, "veto", -qa.before_veto, pick(e_clause, rules.targets.clause), note,
                             ref=pick(e_id, ""), event_type=pick(e_type, ""), event_date=pick(e_date, NAT),
                             _is_event=has))
 

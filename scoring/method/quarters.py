@@ -29,6 +29,12 @@ class EventsInRun:
     other_years: int
 
 
+def _when_and_note(date, note) -> str:
+    """The vetoing event's date and the 说明 typed for it: 「2023-08-08，涉密文件上网」."""
+    note = "" if note is None or (not isinstance(note, str) and pd.isna(note)) else str(note).strip()
+    return f"{date:%Y-%m-%d}" + (f"，{note}" if note else "")
+
+
 def events_in_run(events: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: int, quarter: int) -> EventsInRun:
     """R1: an event counts in the quarter of its date; a run sees events of its year up to its end.
     R9 三(二)1「逐项扣分」: D = Σ penalty × count. R10 三(二)2(1) and R11 三(二)2(3): veto kinds
@@ -72,7 +78,7 @@ def events_in_run(events: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: 
     qv[first_q["unit_code"].to_numpy(), first_q["quarter"].to_numpy() - 1] = True
     qevent[first_q["unit_code"].to_numpy(), first_q["quarter"].to_numpy() - 1] = first_q.index.to_numpy()
     qreason[first_q["unit_code"].to_numpy(), first_q["quarter"].to_numpy() - 1] = [
-        f"{n}（{d:%Y-%m-%d}），本季度一票否决" for n, d in zip(first_q["name"], first_q["date"])]
+        f"{n}（{_when_and_note(d, t)}），本季度一票否决" for n, d, t in zip(first_q["name"], first_q["date"], first_q["note"])]
     yv = np.zeros(n_units, dtype=bool)
     yreason = np.full(n_units, "", dtype=object)
     yevent = np.full(n_units, -1, dtype=np.int64)
@@ -80,8 +86,8 @@ def events_in_run(events: pd.DataFrame, unit_ids: pd.Index, rules: Rules, year: 
         .drop_duplicates(["unit_code"])
     yv[first_y["unit_code"].to_numpy()] = True
     yevent[first_y["unit_code"].to_numpy()] = first_y.index.to_numpy()
-    yreason[first_y["unit_code"].to_numpy()] = [f"{n}（{d:%Y-%m-%d}），全年得分归零"
-                                              for n, d in zip(first_y["name"], first_y["date"])]
+    yreason[first_y["unit_code"].to_numpy()] = [f"{n}（{_when_and_note(d, t)}），全年得分归零"
+                                              for n, d, t in zip(first_y["name"], first_y["date"], first_y["note"])]
     return EventsInRun(rows, D, qv, yv, qreason, yreason, qevent, yevent, other_years)
 
 

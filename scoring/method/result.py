@@ -4,7 +4,7 @@ Every point column is int64 milli-points (scoring.points); show with points.fmt 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -43,6 +43,13 @@ ANNUAL_COLUMNS: tuple[str, ...] = (
 INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "points", "rank", "excellent",
                                       "eligible")
 TARGET_COLUMNS: tuple[str, ...] = ("unit_id", "column", "target", "done", "done_on_time", "met", "lagging")
+# Every adoption row the run sees, earlier years included, in R2's order: the unit statements list
+# each item's adoptions (level, date) and the dates that made a row late.
+ADOPTION_COLUMNS: tuple[str, ...] = ("record_id", "unit_id", "level", "adopted_on", "submitted_on", "due_on", "late")
+
+
+def _no_adoptions() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in ADOPTION_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Result:
     informants: pd.DataFrame     # INFORMANT_COLUMNS
     targets: pd.DataFrame        # TARGET_COLUMNS, progress through the run's quarter
     notes: tuple[str, ...] = ()
+    adoptions: pd.DataFrame = field(default_factory=_no_adoptions)   # ADOPTION_COLUMNS
 
     def unit_quarter(self, unit_id: str, quarter: int) -> pd.Series:
         """The quarterly row of one unit (handy in notebooks and tests)."""

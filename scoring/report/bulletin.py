@@ -341,9 +341,9 @@ def problem(result: Result, row: Mapping[str, object]) -> Problem:
     date = row.get("event_date")
     if date is not None and not pd.isna(date):
         details.append(zh_date(pd.Timestamp(date).date()))
-    # A veto row's note is the engine's own reason (said as the reason); an empty event note
-    # comes back as the event's name.
-    if row["kind"] == "deduction" and note and not (ev is not None and note == ev.name):
+    # An event's note (deduction or veto) is the 说明 typed for it; an empty one comes back as the
+    # event's name. A veto without an event (unmet targets) has the engine's reason (below).
+    if (row["kind"] == "deduction" or ev is not None) and note and not (ev is not None and note == ev.name):
         details.append(_t(note))
     reason = _t(row.get("note")) if row["kind"] == "veto" and ev is None else ""
     deduction = row["kind"] == "deduction"
