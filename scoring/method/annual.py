@@ -61,6 +61,12 @@ def unmet_target_veto(progress: pd.DataFrame, n_units: int, rules: Rules, quarte
     return vetoed, reason
 
 
+def solicited_counts(items: pd.DataFrame, n_units: int) -> np.ndarray:
+    """R13 (b) per unit: items adopted in the year at the reward level (or above) by a solicited row."""
+    m = items["solicited_in_year"].to_numpy(dtype=bool)
+    return np.bincount(items.loc[m, "unit_code"].to_numpy(), minlength=n_units).astype(np.int64)
+
+
 def reward_granted(progress: pd.DataFrame, items: pd.DataFrame, any_veto: np.ndarray, rules: Rules,
                    quarter: int) -> np.ndarray:
     """R13 三(一)2「按时完成目标任务且全年约稿信息被省政府网站录用过5次以上的，第四季度得分计25分」:
@@ -73,8 +79,7 @@ def reward_granted(progress: pd.DataFrame, items: pd.DataFrame, any_veto: np.nda
     missed = np.zeros(n_units, dtype=bool)
     bad = progress.loc[~progress["met_on_time"], "unit_code"].to_numpy()
     missed[bad] = True
-    solicited = np.bincount(items.loc[items["solicited_in_year"].to_numpy(dtype=bool), "unit_code"].to_numpy(),
-                            minlength=n_units)
+    solicited = solicited_counts(items, n_units)
     return ~missed & (solicited >= rules.reward.min_solicited_adoptions) & ~any_veto
 
 

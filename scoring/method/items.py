@@ -331,7 +331,9 @@ def adoption_rows(rows: Rows, unit_ids: pd.Index, rules: Rules) -> pd.DataFrame:
     return pd.DataFrame({
         "record_id": _arrow_series(rows.rec_names.take(pa.array(rows.rec))) if n else pd.array([], dtype="string"),
         "unit_id": pd.Categorical.from_codes(rows.unit, categories=pd.Index(np.asarray(unit_ids), dtype=object)),
+        "column": pd.Categorical.from_codes(rows.col, categories=pd.Index(list(rules.column_keys), dtype=object)),
         "level": pd.Categorical.from_codes(rows.lvl, categories=pd.Index(list(rules.level_keys), dtype=object)),
+        "title": _arrow_series(rows.title.take(pa.array(rows.src))) if n else pd.array([], dtype="string"),
         "adopted_on": rows.ns.view("datetime64[ns]"),
         "submitted_on": rows.submitted if rows.submitted is not None else nat,
         "due_on": rows.due if rows.due is not None else nat,

@@ -37,7 +37,10 @@ EARNINGS_COLUMNS: tuple[str, ...] = (
 )
 ANNUAL_COLUMNS: tuple[str, ...] = (
     "unit_id", "unit_name", "category", "total", "rank", "winner", "annual_veto", "veto_reason", "reward",
+    "solicited",
 )
+# ``solicited``: the unit's items adopted in the year at the reward's level or above by a solicited
+# row (R13 (b), 省政府网站录用约稿信息 N 条).
 # ``eligible``: False for the informants of a unit whose year an event vetoed (rules.annual); they
 # are ranked after every eligible informant and never excellent.
 INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "points", "rank", "excellent",
@@ -45,7 +48,8 @@ INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "poin
 TARGET_COLUMNS: tuple[str, ...] = ("unit_id", "column", "target", "done", "done_on_time", "met", "lagging")
 # Every adoption row the run sees, earlier years included, in R2's order: the unit statements list
 # each item's adoptions (level, date) and the dates that made a row late.
-ADOPTION_COLUMNS: tuple[str, ...] = ("record_id", "unit_id", "level", "adopted_on", "submitted_on", "due_on", "late")
+ADOPTION_COLUMNS: tuple[str, ...] = ("record_id", "unit_id", "column", "level", "title", "adopted_on", "submitted_on",
+                                     "due_on", "late")
 
 
 def _no_adoptions() -> pd.DataFrame:

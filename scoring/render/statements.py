@@ -25,9 +25,11 @@ from scoring.method.calendar import default_issue_date, quarter_zh
 from scoring.render.files import ZIP_TIME, write_bytes_atomic, zip_bytes
 from scoring.render.html import page_css
 from scoring.report import glyphs as fonts
-from scoring.report.statements import _anchor, _section, statement_data
-import weasyprint
+from scoring.render.xlsxio import deterministic_bytes
+from scoring.report.statements import ITEM_SHEET_HEADERS, Statement, _anchor, _section, item_rows, statement_data
 import tempfile
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from pypdf import PdfReader, PdfWriter
 from scoring.render.pdf import html_to_pdf
 import multiprocessing as mp
@@ -82,10 +84,44 @@ def safe_name(text: str) -> str:
     return name or "_"
 
 
-def statement_filename(unit_id: str, unit_name: str) -> str:
-    """``<unit_id>-<unit_name>.pdf``, each part :func:`safe_name` and at most 30 characters
-    (≤ 245 bytes in UTF-8, limit 255); pathvalidate checks the whole (e.g. reserved names)."""
-    return sanitize_filename(f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}.pdf", platform="windows")
+def statement_filename(unit_id: str, unit_name: str, suffix: str = ".pdf") -> str:
+    """``<unit_id>-<unit_name>.pdf`` (or ``suffix``), each part :func:`safe_name` and at most 30
+    characters (≤ 245 bytes in UTF-8, limit 255); pathvalidate checks the whole (e.g. reserved names)."""
+    return sanitize_filename(f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}{suffix}", platform="windows")
+
+
+# Column widths of the unit's workbook (characters), in ITEM_SHEET_HEADERS order.
+_ITEM_WIDTHS = (14, 40, 12, 8, 30, 18, 24, 12, 12, 9, 8, 18)
+
+
+def unit_workbook(stmt: Statement) -> bytes:
+    """The unit's item rows as an .xlsx (the same rows as the statement's item tables, one item a
+    row), deterministic bytes: the file handed to the unit with its statement."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "计分稿件"
+    title = f"{stmt.unit_name}（{stmt.unit_id}）{stmt.year}年{quarter_zh(stmt.quarter)}计分稿件明细"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=12)
+    ws.append(list(ITEM_SHEET_HEADERS))
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in item_rows(stmt):
+        ws.append(list(row))
+    n = ws.max_row
+    ws.append(["合计", "", "", "", "", "", "", "", "", "",
+               f"=SUM(K3:K{n})" if n >= 3 else 0, ""])
+    ws[f"A{ws.max_row}"].font = Font(bold=True)
+    for i, width in enumerate(_ITEM_WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = width
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return deterministic_bytes(wb)
 
 
 # Each worker holds the Result once (set by the pool initializer) and renders chunks of units.
@@ -99,11 +135,15 @@ def _init_worker(result, issuer: str, issue: _dt.date) -> None:
     led = result.ledger
     led = led[(led["quarter"] == result.quarter) & (led["year"] == result.year)]
     ledgers = {str(u): part for u, part in led.groupby("unit_id", sort=False, observed=True)}
-    _WORKER.update(result=result, issuer=issuer, issue=issue, ledgers=ledgers, empty=led.iloc[:0])
+    ad = result.adoptions
+    adoptions = {str(u): part for u, part in ad.groupby(ad["unit_id"].astype(str), sort=False)} if len(ad) else {}
+    _WORKER.update(result=result, issuer=issuer, issue=issue, ledgers=ledgers, empty=led.iloc[:0],
+                   adoptions=adoptions, no_adoptions=ad.iloc[:0])
 
 
-def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """Statements of a chunk of units in one WeasyPrint pass, split per unit with pypdf.
+def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes, bytes]], list[str]]:
+    """Statements of a chunk of units in one WeasyPrint pass, split per unit with pypdf; with
+    each, the unit's workbook (PDF bytes, xlsx bytes).
 
     Each statement starts with an anchor (a named destination in the PDF) and is its own page
     group, so its pages are those from its anchor to the next one and its page numbers start at 1.
@@ -112,7 +152,8 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[st
 
 
     result, issuer, issue = _WORKER["result"], _WORKER["issuer"], _WORKER["issue"]
-    stmts = [statement_data(result, u, ledger=_WORKER["ledgers"].get(u, _WORKER["empty"])) for u in unit_ids]
+    stmts = [statement_data(result, u, ledger=_WORKER["ledgers"].get(u, _WORKER["empty"]),
+                            adoptions=_WORKER["adoptions"].get(u, _WORKER["no_adoptions"])) for u in unit_ids]
     warnings = [w for st in stmts for w in st.warnings]
     html = _document([_section(st, result.rules, issuer, issue) for st in stmts],
                      f"{result.year}年{quarter_zh(result.quarter)}得分明细单", issue, issuer)
@@ -138,7 +179,7 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes]], list[st
                                  "/CreationDate": created, "/ModDate": created})
             buf = io.BytesIO()
             writer.write(buf)
-            out.append((unit, buf.getvalue()))
+            out.append((unit, buf.getvalue(), unit_workbook(st)))
     return out, warnings
 
 
@@ -149,9 +190,9 @@ def _pdf_date(d: _dt.date) -> str:
 def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
                issuer: str | None = None, issue_date: _dt.date | str | None = None,
                chunk_size: int | None = None, warnings_out: list[str] | None = None) -> list[Path]:
-    """Write ``folder/statements/<unit_id>-<unit_name>.pdf`` for every unit of the register (also
-    those with nothing adopted) and ``folder/statements.zip``; return the PDF paths in register
-    order, then the zip's.
+    """Write ``folder/statements/<unit_id>-<unit_name>.pdf`` and ``.xlsx`` (the statement's item
+    rows) for every unit of the register (also those with nothing adopted) and
+    ``folder/statements.zip`` holding both; return the PDF paths in register order, then the zip's.
 
     Units are rendered in chunks (one WeasyPrint pass each) on ``workers`` processes, with a tqdm
     bar on stderr. Deterministic: PDF dates are the issue date (default: the 10th of the month
@@ -170,6 +211,7 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
     if absent:
         raise ScoringError(f"单位 {'、'.join(absent[:5])} 没有本季度得分，无法生成得分明细单")
     files = {u: statement_filename(u, names[u]) for u in register}
+    books = {u: statement_filename(u, names[u], ".xlsx") for u in register}
     if len(set(files.values())) != len(files):
         raise ScoringError("有单位的得分明细单文件名相同（单位编码去掉 \\/:*?\"<>| 后重复），请修改单位编码")
     workers = max(1, int(workers))
@@ -180,8 +222,9 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
     chunks = [register[i:i + size] for i in range(0, n, size)]
     out_dir = folder / "statements"
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.pdf"):      # a unit removed from the register leaves no stale file
-        old.unlink()
+    for pattern in ("*.pdf", "*.xlsx"):    # a unit removed from the register leaves no stale file
+        for old in out_dir.glob(pattern):
+            old.unlink()
     written: dict[str, bytes] = {}
     warnings: list[str] = []
     # tqdm's monitor thread (started by the first bar, shown or not) only retunes miniters; it
@@ -191,11 +234,13 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
 
     bar = _Bar(total=n, desc="得分明细单", unit="份", file=sys.stderr, disable=not progress, leave=False)
 
-    def store(res: tuple[list[tuple[str, bytes]], list[str]]) -> None:
+    def store(res: tuple[list[tuple[str, bytes, bytes]], list[str]]) -> None:
         pdfs, warns = res
-        for unit, data in pdfs:
+        for unit, data, book in pdfs:
             (out_dir / files[unit]).write_bytes(data)
+            (out_dir / books[unit]).write_bytes(book)
             written[files[unit]] = data
+            written[books[unit]] = book
         warnings.extend(warns)
         bar.update(len(pdfs))
 
