@@ -138,7 +138,9 @@ def test_a_capped_and_carried_quarter_is_told_step_by_step(hand):
     assert shown["加分合计"] == 33000
     assert shown["季度封顶核减（每季度最高25分）"] == -8000
     assert shown["计入得分（封顶25分）"] == 25000
-    assert shown["其中结转下季度"] == 8000
+    # Q4: nothing carries into the next year, the statement says 年末清零 (carry_out stays 8 in the Result).
+    assert shown["超出封顶的重点栏目得分"] == 8000 == int(hand.unit_quarter("Z01", 4)["carry_out"])
+    assert "年末清零" in {s.label: s.note for s in st.steps}["超出封顶的重点栏目得分"]
     assert shown["扣分"] == -10000
     assert shown["本季度得分"] == 15000 == st.moved
 
@@ -160,13 +162,13 @@ def test_a_quarter_veto_shows_its_reason_and_clause(hand):
 def test_the_reward_shows_its_reason_and_clause(hand, rules):
     html = RS.statement_html(hand, "D02")
     row = [r for r in re.findall(r'<tr class="step move[^"]*">(.*?)</tr>', html) if "奖励" in r][0]
-    assert "三(一)2" in row and f"录用{rules.reward.min_solicited_adoptions}次以上" in row and "+20" in row
+    assert "三(一)2" in row and "获得年度奖励" in row and "+20" in row
 
 
 def test_an_upgrade_is_shown_as_the_difference_from_its_earlier_level(hand):
     st = S.statement_data(hand, "D02")
     (item,) = st.items
-    assert item.kind == "升级（原常州市级）" and item.points == 5000 and item.base.endswith("（差额）")
+    assert item.kind == "升级（原常州市级，计差额）" and item.points == 5000 and item.ref == "U1"
 
 
 def test_input_text_is_escaped(hand):
@@ -184,24 +186,28 @@ def test_a_character_the_fonts_lack_is_printed_as_the_placeholder_and_reported(r
     assert st.items[0].title == "法治专栏〓" and any("U+1F600" in w for w in st.warnings)
 
 
-def test_hundreds_of_capped_items_are_grouped_by_month_and_still_add_up(rules):
-    # 300 要闻动态 at 溧阳市 × 0.5 = 150, capped at 10 (−140); grouped per month: Oct/Nov/Dec 100 each = 50.
+def test_hundreds_of_capped_items_are_each_listed_in_the_compact_table_and_still_add_up(rules):
+    # 300 要闻动态 at 溧阳市 × 0.5 = 150, capped at 10 (−140): every one of them has its line in the
+    # compact table (150 rows of two), the 在线访谈 20 and the cap line stay in the item table.
     r = hand_result(rules, many=300)
     st = S.statement_data(r, "Z01")
-    groups = [i for i in st.items if i.style == "group"]
-    assert [g.date for g in groups] == ["10月", "11月", "12月"]
-    assert [g.points for g in groups] == [50000, 50000, 50000]
-    assert st.adopted == 301 and "按月汇总" in st.grouped
-    assert len(st.items) < S.ITEM_LINES_LIMIT
-    item_lines = sum(i.points for i in st.items if i.style != "cap")
-    assert item_lines == 150000 + 20000           # every item point is on a line or in a month's sum
+    (lst,) = st.compact
+    assert (lst.column, lst.level, lst.value, lst.cap) == ("要闻动态", "溧阳市", "0.5", "10")
+    assert len(lst.items) == 300 and lst.points == 150000 and len(lst.pairs) == 150
+    assert {i.ref for i in lst.items} == {f"N{i:03d}" for i in range(300)}
+    assert [(i.ref, i.points) for i in st.items if i.style == ""] == [("K1", 20000)]
+    assert [(i.kind, i.points) for i in st.items if i.style == "cap"] == [("封顶核减", -140000)]
+    assert st.adopted == 301
+    assert sum(i.points for i in st.all_items) == 150000 + 20000 - 140000
     assert st.moved == st.score == 15000
 
 
-def test_a_few_items_are_listed_one_by_one(hand):
-    st = S.statement_data(hand, "Z01", item_limit=30)   # 24 + 1 items, under the limit
-    assert not [i for i in st.items if i.style == "group"] and st.grouped == ""
-    assert len([i for i in st.items if i.style == ""]) == 25
+def test_a_few_capped_items_stay_in_the_item_table(rules):
+    # COMPACT_FROM − 1 要闻动态 items: too few for the compact table.
+    many = S.COMPACT_FROM - 1
+    st = S.statement_data(hand_result(rules, many=many), "Z01")
+    assert st.compact == ()
+    assert len([i for i in st.items if i.style == ""]) == many + 1
 
 
 def test_a_statement_that_does_not_add_up_is_refused(rules):
@@ -333,7 +339,11 @@ def test_render_all_writes_one_pdf_per_unit_and_a_zip_and_twice_the_same_bytes(s
     assert digest(a) == digest(b)
     with zipfile.ZipFile(a[-1]) as zf:
         names = zf.namelist()
-        assert names == sorted(names) and len(names) == len(UNITS)
+        # One PDF and one workbook per unit, named with the unit id.
+        assert names == sorted(names) and len(names) == 2 * len(UNITS)
+        assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "xlsx"}
+        assert all(n.split("/")[1].startswith(u["unit_id"] + "-") for n, u in
+                   zip(names[::2], sorted(UNITS, key=lambda u: u["unit_id"])))
         assert {i.date_time for i in zf.infolist()} == {(2024, 1, 10, 0, 0, 0)}
     text = PdfReader(str(tmp_path / "a" / "statements" / "Z03-溧城街道.pdf")).pages[0].extract_text()
     assert "本季度无录用稿件" in text

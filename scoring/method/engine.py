@@ -175,16 +175,19 @@ def _targets_frame(progress: pd.DataFrame, unit_ids: pd.Index) -> pd.DataFrame:
 
 
 def _notes(rows: items_mod.Rows, run: Computation, rules: Rules, year: int, quarter: int) -> list[str]:
+    """Notes for every reader (the bulletin's 说明 shows them): the method's words only, no reading
+    numbers or file names (the analyst's 核对清单 says those with the rows, run.params)."""
     notes = []
     if not rules.covers_year(year):
-        notes.append(f"规则文件「{rules.meta.id}」适用年度为 {'、'.join(map(str, rules.meta.years))}，"
+        notes.append(f"《{rules.meta.title}》的适用年度为 {'、'.join(map(str, rules.meta.years))} 年，"
                      f"本次按其计算 {year} 年。")
     if rows.rows_before_year:
-        notes.append(f"{rows.rows_before_year} 条录用记录早于 {year} 年，仅作为“已得分”计入（R2），不计入本年得分。")
+        notes.append(f"{rows.rows_before_year} 条录用记录早于 {year} 年，仅用于判断同一稿件此前是否已得分（不重复计算），"
+                     f"不计入本年得分。")
     if rows.rows_after_run:
-        notes.append(f"{rows.rows_after_run} 条录用记录晚于 {year} 年第{quarter}季度末（或日期为空），本次未计入（R1）。")
+        notes.append(f"{rows.rows_after_run} 条录用记录晚于 {year} 年第{quarter}季度末（或日期为空），本次未计入。")
     if run.events.other_years:
-        notes.append(f"{run.events.other_years} 条扣分事项不在 {year} 年，本次未计入（R1）。")
+        notes.append(f"{run.events.other_years} 条扣分事项不在 {year} 年，本次未计入。")
     return notes
 
 

@@ -66,10 +66,13 @@ def font_face_css() -> str:
 
 # ---- fonts embedded in the HTML ---------------------------------------------------------------------
 # The <style> element carrying the bundled fonts in the HTML; html_to_pdf takes it out again
-# (WeasyPrint embeds the font files themselves, see font_face_css).
+# (WeasyPrint gets the font files cut to the document's characters, see render.pdf).
 EMBEDDED_FONTS_ID = "bundled-fonts"
 _EMBEDDED_FONTS = re.compile(rf'<style id="{EMBEDDED_FONTS_ID}">.*?</style>\n?', re.S)
 _STYLE_TEXT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_DRAWN = re.compile(r"\b(?:content|list-style(?:-type)?|quotes)\s*:\s*([^;}]*)", re.I)
+_CSS_STRING = re.compile(r'"([^"]*)"|\'([^\']*)\'')
 
 
 def shown_characters(html: str) -> str:
@@ -77,7 +80,12 @@ def shown_characters(html: str) -> str:
     content such as the page number's dashes, list markers), limited to what the bundled fonts
     draw, sorted. The embedded fonts are subset to these."""
     html = _EMBEDDED_FONTS.sub("", html)
-    chars = set(text_of(html)).union(*map(set, _STYLE_TEXT.findall(html)))
+    css = [_CSS_COMMENT.sub(" ", style) for style in _STYLE_TEXT.findall(html)]
+    # From the CSS only what it draws: the quoted strings of generated content and list markers,
+    # the digits of counters and list numbers (not its selectors and property names).
+    drawn = "".join(part for style in css for value in _CSS_DRAWN.findall(style) for q in _CSS_STRING.findall(value)
+                    for part in q)
+    chars = set(text_of(html)) | set(drawn) | (set("0123456789.") if css else set())
     cmap = fonts.covered()
     return "".join(sorted(ch for ch in chars if ord(ch) in cmap))
 

@@ -6,13 +6,15 @@ silent box (bulletin spec, "Look"). WeasyPrint fetches file: and data: only, nev
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import logging
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from pypdf import PdfReader
 from weasyprint import CSS, HTML
@@ -21,10 +23,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scoring.errors import ScoringError
 from scoring.render.files import write_bytes_atomic
-from scoring.render.html import font_face_css, page_css, text_of, without_embedded_fonts
+from scoring.render.fonts import subset_font
+from scoring.render.html import page_css, shown_characters, text_of, without_embedded_fonts
 from scoring.report import glyphs as fonts
-from weasyprint import CSS
-from weasyprint import HTML
 
 
 class MissingGlyphError(ScoringError):
@@ -159,42 +160,89 @@ def _bundled(base_font: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _weasyprint_fonts():
-    """WeasyPrint's font configuration with the bundled faces loaded, their @font-face stylesheet
-    and the page stylesheet: made once per process (keyed by ``pid``: a forked child makes its
-    own) and shared by its documents."""
+def _page_stylesheet() -> CSS:
+    """The page stylesheet, parsed once per process (it declares no font face)."""
+    return CSS(string=page_css())
 
+
+def _cut_fonts(html: str) -> tuple[FontConfiguration, CSS]:
+    """A font configuration of its own for one document, and @font-face rules handing WeasyPrint
+    the bundled fonts cut to the document's characters (fonts.subset_font, as data: URIs).
+
+    WeasyPrint keeps glyph ids when it subsets, so a whole Noto CJK file costs ≥ 80 KB per face in
+    the PDF however few characters it shows; a font already cut to the document's characters
+    costs what those characters cost. Each document gets its own configuration: faces of one
+    family name cut to different characters must not meet."""
+    chars = shown_characters(html)
     font_config = FontConfiguration()
-    return (font_config, CSS(string=font_face_css(), font_config=font_config),
-            CSS(string=page_css(), font_config=font_config))
+    faces = []
+    for family, path in ((fonts.SERIF_FACE, fonts.serif_path()), (fonts.SANS_FACE, fonts.sans_path())):
+        data = base64.b64encode(_subset(path, chars)).decode("ascii")
+        faces.append(f'@font-face {{ font-family: "{family}"; src: url("data:font/otf;base64,{data}"); '
+                     f"font-weight: normal; font-style: normal; }}")
+    return font_config, CSS(string="\n".join(faces) + "\n", font_config=font_config)
 
 
-def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None) -> list[str]:
-    """Render ``html`` to ``out`` with WeasyPrint and the bundled fonts; return warnings.
+@lru_cache(maxsize=16)
+def _subset(path: Path, chars: str) -> bytes:
+    return subset_font(path, chars)
 
-    Raises :class:`MissingGlyphError` when the text holds a character the bundled fonts lack,
-    when WeasyPrint draws a .notdef glyph, or when it had to fall back to a system font.
-    Metadata dates come from the HTML (``dcterms.created``), so the bytes are reproducible.
+
+@dataclass
+class Laid:
+    """A document laid out once: its pages can be written to one PDF or several."""
+
+    document: Any
+    font_config: FontConfiguration
+    log: list[logging.LogRecord]
+
+
+def lay_out(html: str, *, base_url: str | Path | None = None) -> Laid:
+    """Lay ``html`` out with WeasyPrint and the bundled fonts cut to its characters.
+
+    Raises :class:`MissingGlyphError` when the text holds a character the bundled fonts lack.
     """
-
-    html = without_embedded_fonts(html)       # WeasyPrint gets the whole font files instead
+    html = without_embedded_fonts(html)       # WeasyPrint gets the fonts cut to the characters instead
     check_glyphs(html)
-    font_config, font_faces, page = _weasyprint_fonts()
-    styles = [font_faces] if "@bottom-center" in html else [font_faces, page]   # statements bring no page CSS
+    own_page_css = "@bottom-center" in html         # the bulletin and the statements bring their page CSS
+    font_config, font_faces = _cut_fonts(html if own_page_css else f"<style>{page_css()}</style>{html}")
+    styles = [font_faces] if own_page_css else [font_faces, _page_stylesheet()]
     with _weasyprint_log() as log:
         html, pictures = _pictures_by_reference(_svg_as_images(html))
         doc = HTML(string=html, base_url=str(base_url) if base_url else str(Path.cwd()),
-                   url_fetcher=_fetcher(pictures))
+                   url_fetcher=_fetcher(pictures)).render(stylesheets=styles, font_config=font_config)
+    return Laid(doc, font_config, list(log.records))
+
+
+def pdf_bytes(laid: Laid, pages: range | None = None, *, title: str | None = None) -> tuple[bytes, list[str]]:
+    """The PDF of ``laid`` (or of some of its ``pages``, then titled ``title``), and warnings.
+    Only the fonts those pages use are embedded, cut to the glyphs they show.
+
+    Raises :class:`MissingGlyphError` when WeasyPrint drew a .notdef glyph or had to fall back to a
+    system font. Metadata dates come from the HTML (``dcterms.created``), so the bytes are
+    reproducible.
+    """
+    doc = laid.document if pages is None else laid.document.copy([laid.document.pages[i] for i in pages])
+    if title is not None:
+        doc.metadata = copy.copy(doc.metadata)
+        doc.metadata.title = title
+    with _weasyprint_log() as log:
         buf = io.BytesIO()
-        doc.write_pdf(buf, stylesheets=styles, font_config=font_config, uncompressed_pdf=False)
-    notdef = [r.getMessage() for r in log.records if "notdef" in r.getMessage().lower()]
+        doc.write_pdf(buf, uncompressed_pdf=False)
+    records = laid.log + list(log.records)
+    notdef = [r.getMessage() for r in records if "notdef" in r.getMessage().lower()]
     if notdef:
         raise MissingGlyphError((), detail="；".join(sorted(set(notdef)))[:500])
     foreign = sorted({name for name, _ in pdf_fonts(buf) if not _bundled(name)})
     if foreign:
         raise MissingGlyphError((), detail="排版时改用了系统字体 " + "、".join(foreign))
-    write_bytes_atomic(out, buf.getvalue())
-    return sorted({f"PDF 排版提示：{r.getMessage()}" for r in log.records
-                   if r.levelno >= logging.WARNING and not _NOISE.search(r.getMessage())})
+    return buf.getvalue(), sorted({f"PDF 排版提示：{r.getMessage()}" for r in records
+                                   if r.levelno >= logging.WARNING and not _NOISE.search(r.getMessage())})
 
 
+def html_to_pdf(html: str, out: Path, *, base_url: str | Path | None = None) -> list[str]:
+    """Render ``html`` to ``out`` with WeasyPrint and the bundled fonts cut to its characters;
+    return warnings (see :func:`lay_out`, :func:`pdf_bytes`)."""
+    data, warnings = pdf_bytes(lay_out(html, base_url=base_url))
+    write_bytes_atomic(out, data)
+    return warnings

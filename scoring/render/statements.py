@@ -1,10 +1,11 @@
 """得分明细单 as files: each unit's statement (content from scoring.report.statements) laid out by
 WeasyPrint, one PDF per unit, and statements.zip.
 
-Speed: one WeasyPrint pass per unit costs 0.3–1 s, mostly layout set-up and font subsetting. So
-units are rendered in chunks: each chunk is one HTML document, one statement per page group
-(page numbers restart per unit), one WeasyPrint pass, then split into one PDF per unit with pypdf
-by the named destination each statement starts with. Chunks run on a process pool.
+Speed and size: units are laid out in chunks: each chunk is one HTML document, one statement per
+page group (page numbers restart per unit), laid out once by WeasyPrint with the bundled fonts cut
+to the chunk's characters (render.pdf.lay_out); then each unit's pages, found by the anchor its
+statement starts with, are written as its own PDF, embedding only the glyphs those pages show.
+Chunks run on a process pool.
 """
 from __future__ import annotations
 
@@ -27,11 +28,9 @@ from scoring.render.html import page_css
 from scoring.report import glyphs as fonts
 from scoring.render.xlsxio import deterministic_bytes
 from scoring.report.statements import ITEM_SHEET_HEADERS, Statement, _anchor, _section, item_rows, statement_data
-import tempfile
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from pypdf import PdfReader, PdfWriter
-from scoring.render.pdf import html_to_pdf
+from scoring.render.pdf import lay_out, pdf_bytes
 import multiprocessing as mp
 from tqdm import tqdm
 
@@ -157,34 +156,23 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes, bytes]], 
     warnings = [w for st in stmts for w in st.warnings]
     html = _document([_section(st, result.rules, issuer, issue) for st in stmts],
                      f"{result.year}年{quarter_zh(result.quarter)}得分明细单", issue, issuer)
-    created = _pdf_date(issue)
-    with tempfile.TemporaryDirectory(prefix="statements-") as tmp:
-        path = Path(tmp) / "chunk.pdf"
-        warnings += html_to_pdf(html, path)
-        reader = PdfReader(str(path))
-        starts = {str(name).lstrip("/"): reader.get_destination_page_number(dest)
-                  for name, dest in reader.named_destinations.items()}
-        anchors = [_anchor(st.unit_id) for st in stmts]
-        if any(a not in starts for a in anchors):
-            raise ScoringError("得分明细单分页失败：合并排版的文档中找不到某些单位的起始页")
-        bounds = sorted(starts[a] for a in anchors) + [len(reader.pages)]
-        nxt = {b: e for b, e in zip(bounds, bounds[1:])}
-        out = []
-        for unit, st, anchor in zip(unit_ids, stmts, anchors):
-            writer = PdfWriter()
-            for page in range(starts[anchor], nxt[starts[anchor]]):
-                writer.add_page(reader.pages[page])
-            writer.add_metadata({"/Title": f"{st.unit_name}{result.year}年{quarter_zh(st.quarter)}得分明细单",
-                                 "/Author": issuer, "/Creator": "liyang-scoring", "/Producer": "liyang-scoring",
-                                 "/CreationDate": created, "/ModDate": created})
-            buf = io.BytesIO()
-            writer.write(buf)
-            out.append((unit, buf.getvalue(), unit_workbook(st)))
+    laid = lay_out(html)
+    starts = {}
+    for number, page in enumerate(laid.document.pages):
+        for name in page.anchors:
+            starts.setdefault(name, number)
+    anchors = [_anchor(st.unit_id) for st in stmts]
+    if any(a not in starts for a in anchors):
+        raise ScoringError("得分明细单分页失败：合并排版的文档中找不到某些单位的起始页")
+    bounds = sorted(starts[a] for a in anchors) + [len(laid.document.pages)]
+    nxt = {b: e for b, e in zip(bounds, bounds[1:])}
+    out = []
+    for unit, st, anchor in zip(unit_ids, stmts, anchors):
+        data, warns = pdf_bytes(laid, range(starts[anchor], nxt[starts[anchor]]),
+                                title=f"{st.unit_name}{result.year}年{quarter_zh(st.quarter)}得分明细单")
+        warnings += warns
+        out.append((unit, data, unit_workbook(st)))
     return out, warnings
-
-
-def _pdf_date(d: _dt.date) -> str:
-    return f"D:{d.year:04d}{d.month:02d}{d.day:02d}000000+08'00'"
 
 
 def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,

@@ -470,7 +470,7 @@ def _year_end(result, unit_id: str, q: pd.Series, targets: list[TargetLine], war
                   n_sol >= r.min_solicited_adoptions, f"全年 {n_sol} 条"),
         Condition("全年无一票否决", not any_veto, "无" if not any_veto else "；".join(vetoes)),
     )
-    granted = bool(get("reward", False))
+    granted = _flag(q.get("reward_granted", get("reward", False)))
     score_r = fmt(to_milli(r.score))
     if granted:
         reward_text = (f"获得年度奖励（三(一)2）：按时完成目标任务，省政府网站录用约稿信息 {n_sol} 条，全年无一票否决，"

@@ -98,7 +98,7 @@ def bulletin_params(year: int, quarter: int, params_file: Path | None = None, *,
 
 
 # ---- what the data holds: the quarter to run, empty and stale quarters, notes with their rows ---------
-ENGINE_NOTES_LOCATED = re.compile(r"^规则文件「.*」适用年度为|条录用记录早于 \d{4} 年|条录用记录晚于 \d{4} 年|"
+ENGINE_NOTES_LOCATED = re.compile(r"^《.*》的适用年度为|条录用记录早于 \d{4} 年|条录用记录晚于 \d{4} 年|"
                                   r"条扣分事项不在 \d{4} 年")
 STALE_DAYS = 30           # a quarter whose latest adoption is more than this before its end gets a warning
 
