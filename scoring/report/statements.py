@@ -296,19 +296,46 @@ def _reward_rule(rules) -> str:
 
 
 # ---- 二、本季度计分稿件 --------------------------------------------------------------------------
-def _adoption_text(rows: pd.DataFrame, year: int) -> str:
-    return " → ".join(f"{lv} {_day(d, year)}" for lv, d in zip(rows["level"].astype(str), rows["adopted_on"]))
+@dataclass(frozen=True)
+class _Adoption:
+    record_id: str
+    column: str
+    level: str
+    title: str
+    adopted_on: Any             # pd.Timestamp
+    submitted_on: Any
+    due_on: Any
+    late: bool
 
 
-def _late_text(rows: pd.DataFrame, year: int) -> tuple[str, str, str]:
-    """The dates that made an item late (R4 三(一)1): each late row's 报送日期 and 计划完成日期."""
-    late = rows[rows["late"].map(_flag)] if len(rows) else rows
+def _adoption_records(adoptions: pd.DataFrame, end: pd.Timestamp) -> dict[str, list[_Adoption]]:
+    """The unit's adoption rows dated before ``end``, per record id, in R2's order (plain records:
+    a statement walks them one by one)."""
+    if not len(adoptions):
+        return {}
+    a = adoptions[pd.to_datetime(adoptions["adopted_on"]) < end]
+    cols = [a[c].tolist() if c in a.columns else [None] * len(a) for c in
+            ("record_id", "column", "level", "title", "adopted_on", "submitted_on", "due_on", "late")]
+    out: dict[str, list[_Adoption]] = {}
+    for rec, col, lv, title, ad, sub, due, late in zip(*cols):
+        out.setdefault(str(rec), []).append(_Adoption(str(rec), str(col), str(lv), "" if _blank(title) else str(title),
+                                                      ad, sub, due, _flag(late)))
+    return out
+
+
+def _adoption_text(rows: list[_Adoption], year: int) -> str:
+    return " → ".join(f"{r.level} {_day(r.adopted_on, year)}" for r in rows)
+
+
+def _late_text(rows: list[_Adoption], year: int) -> tuple[str, str, str]:
+    """The dates that made an item late (三(一)1): each late row's 报送日期 and 计划完成日期."""
     parts, sub, due = [], "", ""
-    for r in late.itertuples(index=False):
-        s, d = getattr(r, "submitted_on", None), getattr(r, "due_on", None)
-        if not _blank(s) and not _blank(d):
-            parts.append(f"报送 {_day(s, year)}，计划 {_day(d, year)}")
-            sub, due = sub or _iso(s), due or _iso(d)
+    for r in rows:
+        if not r.late:
+            continue
+        if not _blank(r.submitted_on) and not _blank(r.due_on):
+            parts.append(f"报送 {_day(r.submitted_on, year)}，计划 {_day(r.due_on, year)}")
+            sub, due = sub or _iso(r.submitted_on), due or _iso(r.due_on)
         else:
             parts.append("录用记录标注超时")
     return "；".join(dict.fromkeys(parts)), sub, due
@@ -321,19 +348,16 @@ def _item_lines(result, led: pd.DataFrame, adoptions: pd.DataFrame, quarter: int
     a capped cell in compact lists when there are many."""
     rules, year = result.rules, int(result.year)
     end = period_end(year, quarter)
-    adoptions = adoptions[pd.to_datetime(adoptions["adopted_on"]) < end] if len(adoptions) else adoptions
-    by_rec = {str(k): g for k, g in adoptions.groupby(adoptions["record_id"].astype(str), sort=False)} \
-        if len(adoptions) else {}
+    by_rec = _adoption_records(adoptions, end)
     col_order = {k: i for i, k in enumerate(rules.column_keys)}
     items = led[led["kind"] == "item"].copy()
     items["adopted_ts"] = pd.to_datetime(_col(items, "adopted_on", pd.NaT))
     items["col_rank"] = _col(items, "column").astype(str).map(col_order).fillna(len(col_order))
     items = items.sort_values(["col_rank", "adopted_ts", "ref"], kind="stable")
-    empty = adoptions.iloc[:0]
     lines: list[ItemLine] = []
     for r in items.itertuples(index=False):
         ref = str(r.ref)
-        rows = by_rec.get(ref, empty)
+        rows = by_rec.get(ref, [])
         up = _flag(getattr(r, "upgrade", False))
         prev = getattr(r, "previous_level", "")
         prev = "" if _blank(prev) else str(prev)
@@ -343,7 +367,7 @@ def _item_lines(result, led: pd.DataFrame, adoptions: pd.DataFrame, quarter: int
             late_text = "超时"
         base = getattr(r, "base_points", None)
         base_s = "" if _blank(base) else fmt(int(base))
-        adopted = _adoption_text(rows, year) if len(rows) else f"{getattr(r, 'level', '')} {_day(r.adopted_ts, year)}"
+        adopted = _adoption_text(rows, year) if rows else f"{getattr(r, 'level', '')} {_day(r.adopted_ts, year)}"
         lines.append(ItemLine(
             ref=_text(ref, warnings, "稿件编号"), title=_text(getattr(r, "title", ""), warnings, "标题"),
             column=str(r.column), level=str(getattr(r, "level", "")), adoptions=adopted, kind=kind,
@@ -354,23 +378,20 @@ def _item_lines(result, led: pd.DataFrame, adoptions: pd.DataFrame, quarter: int
     # Adopted in the quarter, earned nothing: already earned at that level or higher (附件 注), or
     # first adopted in an earlier year.
     earned_refs = set(items["ref"].astype(str))
-    if len(adoptions):
-        start = period_end(year, quarter - 1) if quarter > 1 else pd.Timestamp(year, 1, 1)
-        ts = pd.to_datetime(adoptions["adopted_on"])
-        now = adoptions[(ts >= start) & (ts < end)]
-        for ref, rows_q in now.groupby(now["record_id"].astype(str), sort=True):
-            if ref in earned_refs:
-                continue
-            rows = by_rec[ref]
-            first_year = pd.Timestamp(rows["adopted_on"].min()).year
-            why = (f"{first_year}年已录用，不计入本年得分" if first_year < year
-                   else "已按同级或更高级别计分，不重复计算")
-            last = rows_q.iloc[-1]
-            lines.append(ItemLine(
-                ref=_text(ref, warnings, "稿件编号"), title=_text(rows.iloc[0]["title"], warnings, "标题"),
-                column=str(last["column"]), level=str(last["level"]), adoptions=_adoption_text(rows, year),
-                kind=why, late="", base="", points=0, clause=rules.upgrades.clause, style="none",
-                date=_day(last["adopted_on"], year), adopted_on=_iso(last["adopted_on"])))
+    start = period_end(year, quarter - 1) if quarter > 1 else pd.Timestamp(year, 1, 1)
+    for ref in sorted(by_rec):
+        rows = by_rec[ref]
+        now = [r for r in rows if pd.Timestamp(r.adopted_on) >= start]
+        if ref in earned_refs or not now:
+            continue
+        first_year = pd.Timestamp(rows[0].adopted_on).year
+        why = (f"{first_year}年已录用，不计入本年得分" if first_year < year else "已按同级或更高级别计分，不重复计算")
+        last = now[-1]
+        lines.append(ItemLine(
+            ref=_text(ref, warnings, "稿件编号"), title=_text(rows[0].title, warnings, "标题"),
+            column=last.column, level=last.level, adoptions=_adoption_text(rows, year),
+            kind=why, late="", base="", points=0, clause=rules.upgrades.clause, style="none",
+            date=_day(last.adopted_on, year), adopted_on=_iso(last.adopted_on)))
 
     compact: list[CompactList] = []
     for cap in rules.column_caps:
