@@ -9,8 +9,8 @@
    (in-process; loading and scoring are timed apart, as the pipeline has them already).
 Target (issue 14): (2) ≤ 1.5 × (1), both measured in this one run (a ratio: the machine's load
 cancels out). The fourth quarter by default: its statements are the longest (the year-end part).
-Also prints the largest statement PDF and statements.zip against their size limits (100 KB,
-8 MB). Prints the figures and the ratio, and one JSON line. Not a test: timings go here, never in
+Also prints the largest statement PDF, statements.zip and bulletin.pdf against their size limits
+(100 KB, 8 MB, 1 MB). Prints the figures and the ratio, and one JSON line. Not a test: timings go here, never in
 tests/.
 """
 from __future__ import annotations
@@ -69,6 +69,7 @@ def main() -> None:
                                           chunk_size=args.chunk)
             render_s.append(time.perf_counter() - t2)
             largest = max(p.stat().st_size for p in paths[:-1])
+            bulletin_pdf = max(Path(tmp, f"b{i}").rglob("bulletin.pdf")).stat().st_size
             zip_size = paths[-1].stat().st_size
     b, r = min(bulletin_s), min(render_s)
     n = len(paths) - 1
@@ -77,10 +78,11 @@ def main() -> None:
     print(f"ratio                     : {r / b:6.2f} × (target ≤ {TARGET})")
     print(f"largest statement PDF     : {largest / 1000:6.1f} KB (limit 100)")
     print(f"statements.zip            : {zip_size / 1e6:6.2f} MB (limit 8)")
+    print(f"bulletin.pdf              : {bulletin_pdf / 1e6:6.2f} MB (limit 1)")
     print(json.dumps({"bench": "statements", "units": n, "quarter": args.quarter, "workers": args.workers,
                       "bulletin_no_statements_s": round(b, 2), "render_all_s": round(r, 2),
                       "ratio": round(r / b, 3), "target": TARGET, "largest_pdf_bytes": largest,
-                      "zip_bytes": zip_size, "cpus": os.cpu_count(),
+                      "zip_bytes": zip_size, "bulletin_pdf_bytes": bulletin_pdf, "cpus": os.cpu_count(),
                       "load_avg": [round(x, 2) for x in os.getloadavg()]}, ensure_ascii=False))
 
 

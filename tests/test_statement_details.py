@@ -189,3 +189,13 @@ def test_a_statement_pdf_embeds_only_its_own_characters_and_stays_under_100_kb(q
             data = d.get_object()["/FontDescriptor"]["/FontFile3"].get_object().get_data()
             glyphs.add(len(TTFont(io.BytesIO(data)).getGlyphOrder()))
     assert glyphs and max(glyphs) <= len(shown) + 20
+
+
+def test_a_list_marker_nobody_typed_is_drawn_with_the_bundled_font(tmp_path):
+    # WeasyPrint draws 「•」 for a plain <ul> (list-style-type: disc) though no text or CSS holds it:
+    # the fonts cut to the document's characters must hold it, or it falls back to a system font.
+    from scoring.render.pdf import html_to_pdf, pdf_fonts
+
+    out = tmp_path / "list.pdf"
+    html_to_pdf("<html><body><ul><li>要闻动态</li></ul></body></html>", out)     # with the page CSS
+    assert {name.split("+", 1)[1] for name, _ in pdf_fonts(out)} <= {"NotoSerifCJKsc", "NotoSansCJKsc"}

@@ -70,6 +70,7 @@ def font_face_css() -> str:
 EMBEDDED_FONTS_ID = "bundled-fonts"
 _EMBEDDED_FONTS = re.compile(rf'<style id="{EMBEDDED_FONTS_ID}">.*?</style>\n?', re.S)
 _STYLE_TEXT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_GENERATED = "0123456789.•◦▪"       # what a browser or WeasyPrint draws unasked: counters, list markers
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_DRAWN = re.compile(r"\b(?:content|list-style(?:-type)?|quotes)\s*:\s*([^;}]*)", re.I)
 _CSS_STRING = re.compile(r'"([^"]*)"|\'([^\']*)\'')
@@ -82,10 +83,11 @@ def shown_characters(html: str) -> str:
     html = _EMBEDDED_FONTS.sub("", html)
     css = [_CSS_COMMENT.sub(" ", style) for style in _STYLE_TEXT.findall(html)]
     # From the CSS only what it draws: the quoted strings of generated content and list markers,
-    # the digits of counters and list numbers (not its selectors and property names).
+    # the digits of counters and list numbers, the default list markers (not its selectors and
+    # property names).
     drawn = "".join(part for style in css for value in _CSS_DRAWN.findall(style) for q in _CSS_STRING.findall(value)
                     for part in q)
-    chars = set(text_of(html)) | set(drawn) | (set("0123456789.") if css else set())
+    chars = set(text_of(html)) | set(drawn) | set(_GENERATED)
     cmap = fonts.covered()
     return "".join(sorted(ch for ch in chars if ord(ch) in cmap))
 
