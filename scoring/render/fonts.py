@@ -3,9 +3,11 @@ binding HarfBuzz's authors keep): milliseconds for a CJK font, and the same char
 the same bytes."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import uharfbuzz as hb
+from fontTools.ttLib import TTFont
 
 # Tables serving vertical or contextual forms (GSUB/GPOS, vertical metrics) that horizontal Chinese
 # text does not use: a subset without them is smaller and made faster.
@@ -29,3 +31,16 @@ def subset_font(path: Path, chars: str) -> bytes:
     if cut is None:
         raise ValueError(f"hb-subset failed on {path}")
     return cut.blob.data
+
+
+def renamed(font: bytes, family: str) -> bytes:
+    """``font`` with its family and full names (name IDs 1, 4, 16) set to ``family``: the name
+    WeasyPrint writes into the PDF comes from Pango, which reports either the @font-face family or
+    the file's own; made equal, the PDF names the font the same way every run."""
+    tt = TTFont(io.BytesIO(font), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    for record in tt["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = family
+    out = io.BytesIO()
+    tt.save(out)
+    return out.getvalue()

@@ -23,7 +23,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from scoring.errors import ScoringError
 from scoring.render.files import write_bytes_atomic
-from scoring.render.fonts import subset_font
+from scoring.render.fonts import renamed, subset_font
 from scoring.render.html import page_css, shown_characters, text_of, without_embedded_fonts
 from scoring.report import glyphs as fonts
 
@@ -155,8 +155,8 @@ def _fetcher(pictures: dict[str, bytes]):
 
 
 def _bundled(base_font: str) -> bool:
-    name = base_font.split("+", 1)[-1].replace(" ", "")
-    return name.startswith(("NotoSerifCJK", "NotoSansCJK"))
+    name = base_font.split("+", 1)[-1].replace(" ", "").replace("-", "").lower()
+    return name.startswith(("notoserifcjk", "notosanscjk"))
 
 
 @lru_cache(maxsize=1)
@@ -177,15 +177,15 @@ def _cut_fonts(html: str) -> tuple[FontConfiguration, CSS]:
     font_config = FontConfiguration()
     faces = []
     for family, path in ((fonts.SERIF_FACE, fonts.serif_path()), (fonts.SANS_FACE, fonts.sans_path())):
-        data = base64.b64encode(_subset(path, chars)).decode("ascii")
+        data = base64.b64encode(_subset(path, chars, family)).decode("ascii")
         faces.append(f'@font-face {{ font-family: "{family}"; src: url("data:font/otf;base64,{data}"); '
                      f"font-weight: normal; font-style: normal; }}")
     return font_config, CSS(string="\n".join(faces) + "\n", font_config=font_config)
 
 
 @lru_cache(maxsize=16)
-def _subset(path: Path, chars: str) -> bytes:
-    return subset_font(path, chars)
+def _subset(path: Path, chars: str, family: str) -> bytes:
+    return renamed(subset_font(path, chars), family)
 
 
 @dataclass
