@@ -82,3 +82,11 @@ def test_a_statement_and_its_workbook_cite_only_the_methods_numbering(q4, unit):
     ws = load_workbook(io.BytesIO(RS.unit_workbook(S.statement_data(q4, unit)))).active
     cells = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
     assert _internal(cells.replace("=SUM(", "")) == []
+
+
+def test_the_run_recognises_the_engines_reworded_notes_and_does_not_say_them_twice(q4):
+    # The run prints these notes with their files and rows (run.params.located_notes); the
+    # engine's own wording of the same facts is recognised and left out.
+    from scoring.run.params import other_engine_notes
+
+    assert len(q4.notes) == 4 and other_engine_notes(q4.notes) == []

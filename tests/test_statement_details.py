@@ -53,7 +53,7 @@ def test_every_item_shows_its_record_id_each_adoption_and_the_dates_that_made_it
     assert old.adoptions == "溧阳市 2022年12月1日 → 溧阳市 2月1日"
     # 12 plain 要闻动态 at 溧阳市 (≥ COMPACT_FROM) are listed in the compact table, each with its id.
     (lst,) = st.compact
-    assert [i.ref for i in lst.items] == [f"N{i:03d}" for i in range(12)] and lst.points == m(6)
+    assert [i.ref for i in lst.items] == [f"N{i:03d}" for i in range(12)] and lst.points == m(6) and lst.cut == 0
     assert st.adopted == 14 and st.score == m(16) == sum(i.points for i in st.all_items)
 
 

@@ -193,7 +193,7 @@ def test_hundreds_of_capped_items_are_each_listed_in_the_compact_table_and_still
     st = S.statement_data(r, "Z01")
     (lst,) = st.compact
     assert (lst.column, lst.level, lst.value, lst.cap) == ("要闻动态", "溧阳市", "0.5", "10")
-    assert len(lst.items) == 300 and lst.points == 150000 and len(lst.pairs) == 150
+    assert len(lst.items) == 300 and lst.points == 150000 and len(lst.pairs) == 150 and lst.cut == -140000
     assert {i.ref for i in lst.items} == {f"N{i:03d}" for i in range(300)}
     assert [(i.ref, i.points) for i in st.items if i.style == ""] == [("K1", 20000)]
     assert [(i.kind, i.points) for i in st.items if i.style == "cap"] == [("封顶核减", -140000)]

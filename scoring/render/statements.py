@@ -10,7 +10,6 @@ Chunks run on a process pool.
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import sys
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor

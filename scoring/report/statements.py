@@ -79,6 +79,7 @@ class CompactList:
     cap: str                    # "10"
     clause: str
     items: tuple[ItemLine, ...]
+    cut: int = 0                # the cap's cut this quarter (≤ 0), shown on its own line above
 
     @property
     def points(self) -> int:
@@ -407,7 +408,11 @@ def _item_lines(result, led: pd.DataFrame, adoptions: pd.DataFrame, quarter: int
             lines = [ln for i, ln in enumerate(lines) if i not in drop]
             n_earned -= len(drop)
 
-    for r in led[led["kind"] == "column_cap"].itertuples(index=False):
+    cuts = led[led["kind"] == "column_cap"]
+    compact = [CompactList(c.column, c.level, c.value, c.cap, c.clause, c.items,
+                           int(cuts.loc[_col(cuts, "column").astype(str) == c.column, "points"].sum()))
+               for c in compact]
+    for r in cuts.itertuples(index=False):
         col = getattr(r, "column", "")
         lev = getattr(r, "level", "")
         lines.append(ItemLine("", "栏目封顶核减", "" if _blank(col) else str(col), "" if _blank(lev) else str(lev),
