@@ -157,12 +157,19 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, default=Path("data/template/录入模板.xlsx"), metavar="文件",
                    help="模板文件名，缺省为 data/template/录入模板.xlsx")
 
-    w = sub.add_parser("whatif", help="规则变体对比分析", description="用同一份数据，比较规则文件与各规则变体下的得分和排名。")
+    w = sub.add_parser("whatif", help="规则变体对比分析（HTML、PDF、工作簿）",
+                       description="用同一份数据，比较现行规则与各规则变体下各单位的得分、结转、一票否决、排名和优胜单位，"
+                                   "写入 输出目录/<年>Q<季>/：what_if.html、what_if.pdf、what_if.xlsx（全部变化）。"
+                                   "重新运行同一时期时，上一次的输出完整保存到 输出目录/history/<年>Q<季>/<序号>/，不会被覆盖。")
     _data(w)
+    _rules(w)
+    w.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    w.add_argument("--quarter", metavar="季度",
+                   help="对比截至哪个季度：1–4，或写作 2023Q4；缺省为该年度最后一个有数据的季度")
     w.add_argument("--out", type=Path, default=Path("output/whatif"), metavar="目录",
-                   help="输出目录（what_if.html、what_if.ipynb），缺省为 output/whatif")
+                   help="输出目录，缺省为 output/whatif（结果写入其中的 <年>Q<季>/）")
     w.add_argument("--variants", type=Path, default=Path("params/variants"), metavar="目录",
-                   help="规则变体目录，缺省为 params/variants")
+                   help="规则变体目录或一个变体文件，缺省为 params/variants；给出 --rules 时，各变体改在该规则文件上")
 
     sub.add_parser("doctor", help="检查安装是否完整（内核、字体、PDF 引擎、Word 与 Excel 写出）",
                    description="逐项检查本机安装：Python、所需软件包、笔记本内核、内置字体、PDF 排版引擎、"
