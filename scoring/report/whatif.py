@@ -723,6 +723,11 @@ def diff(base_result: Any, variant_result: Any) -> VariantDiff:
             flag = res.annual.set_index("unit_id")[col].astype(bool) if judged else pd.Series(dtype=bool)
             totals[f"{col}_{side}"] = totals["unit_id"].map(flag).fillna(False).astype(bool)
 
+    # Plain object strings: the frames are small and filtered often (the explorer redraws from them).
+    for frame in (quarters, totals):
+        for col in ("unit_id", "unit_name", "category", "veto_base", "veto_variant"):
+            if col in frame.columns:
+                frame[col] = frame[col].astype(object)
     order = _category_order(b.rules, totals)
     totals = (totals.assign(_c=order).sort_values(["_c", "rank_base", "unit_id"], kind="stable")
               .drop(columns="_c").reset_index(drop=True))
