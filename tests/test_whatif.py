@@ -436,3 +436,15 @@ def test_the_committed_notebook_has_no_outputs_and_a_parameters_cell():
     ns: dict = {}
     exec(params[0].source, ns)
     assert (ns["data_dir"], ns["year"], ns["quarter"], ns["variant_files"]) == ("data/sample", 2023, 4, [])
+
+
+def test_a_bulletin_scored_under_a_variant_names_its_changes_in_words(fixture_data):
+    from scoring.method.engine import score
+    from scoring.report import bulletin
+    v = load_rules(ROOT / "params" / "variants" / "02-cap-removed.yaml")
+    assert v.change_words == ("取消要闻动态封顶",)
+    result = score(fixture_data, v, 2023, 3, restatements=False)
+    notes = bulletin.render_section("notes", result, bulletin.issue(result, issue_date="2023-10-10"),
+                                    picture=lambda result, ref: "")
+    assert "本通报按规则变体「取消要闻动态封顶」计算（取消要闻动态封顶）" in notes
+    assert "column_caps" not in notes and "[{" not in notes
