@@ -34,7 +34,6 @@ from scoring.method.rules import Rules, derive
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "progress"
 RISK = "一票否决风险"
-TITLE = "门户网站内容保障进度提醒"
 
 
 @dataclass(frozen=True)
@@ -80,11 +79,16 @@ class Progress:
     reward_level: str
     late_words: str           # 「得分减半」 / 「按原分值的70%计分」
     issuer: str
+    topic: str                # the rules' meta.topic: {topic}进度提醒
     units: tuple[UnitProgress, ...]
 
     @property
+    def heading(self) -> str:
+        return f"{self.topic}进度提醒"
+
+    @property
     def title(self) -> str:
-        return f"{TITLE}（截至{zh_date(self.as_of)}）"
+        return f"{self.heading}（截至{zh_date(self.as_of)}）"
 
     @property
     def quarter_title(self) -> str:
@@ -176,7 +180,7 @@ def progress_report(data, rules: Rules, as_of: dt.date) -> Progress:
     solicited = result.annual.set_index(result.annual["unit_id"].astype(str))["solicited"]
     p = Progress(as_of=as_of, year=year, quarter=quarter, days_gone=days_gone, days_left=days_left, cap=cap,
                  reward_needed=int(rules.reward.min_solicited_adoptions), reward_level=rules.reward.level,
-                 late_words=_late_words(rules), issuer=rules.meta.issuer, units=())
+                 late_words=_late_words(rules), issuer=rules.meta.issuer, topic=rules.meta.topic, units=())
     units = []
     for u in data.units.to_dict("records"):
         uid = str(u["unit_id"])
