@@ -265,7 +265,7 @@ def test_removing_the_cap_lets_a_busy_unit_keep_every_half_point(rules):
     assert d.annual_changes[["单位编码", "原累计得分", "新累计得分"]].values.tolist() == [["Z1", 10.0, 15.0]]
 
 
-def test_the_html_view_shows_the_summary_tables_and_a_path_only_svg_chart(fixture_data, one_winner_town):
+def test_the_html_view_shows_the_summary_tables_and_a_png_chart(fixture_data, one_winner_town):
     _engine()
     v = whatif.variant(late={"factor": 0.7}, name="超时七折", base=one_winner_town)
     cmp = whatif.compare(fixture_data, v, base=one_winner_town, year=2023, quarter=4)

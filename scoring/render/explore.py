@@ -72,9 +72,10 @@ class ExploreWidgets:
                 self.carry_over, self.deductions, *self.winners.values()]
 
     def knobs(self) -> Knobs:
-        return Knobs(quarter_cap=float(self.quarter_cap.value),
-                     info_cap=None if self.info_cap_off.value else float(self.info_cap.value),
-                     late_factor=float(self.late_factor.value), reward_threshold=int(self.reward_threshold.value),
+        # A browser's sliders send floats such as 0.7000000000000001: rounded to their steps' places.
+        return Knobs(quarter_cap=round(float(self.quarter_cap.value), 1),
+                     info_cap=None if self.info_cap_off.value else round(float(self.info_cap.value), 1),
+                     late_factor=round(float(self.late_factor.value), 2), reward_threshold=int(self.reward_threshold.value),
                      carry_over=bool(self.carry_over.value), deductions=str(self.deductions.value),
                      winners=tuple((key, int(w.value)) for key, w in self.winners.items()))
 
