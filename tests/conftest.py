@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def rules():
-    from scoring.method import rules as rules_mod
     return load_rules()
 
 
