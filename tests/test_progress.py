@@ -165,3 +165,13 @@ def test_a_bad_as_of_date_is_a_chinese_message_and_nothing_is_written(tmp_path, 
     assert main(["progress", "--data", str(data), "--out", str(out), "--as-of", "2024-02-30"]) == 2
     assert "日期「2024-02-30」无效：应写作 年-月-日" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_vetoed_quarter_has_nothing_open_and_its_text_says_why(rules):
+    # A quarter veto (三(二)2(1)) on 10 Feb: the 专题专栏's 10 points go to 0, nothing more counts.
+    data = dataset([item("S1", "Z01", "专题专栏", "溧阳市", "2023-02-01")],
+                   events=[event("E1", "Z01", "2023-02-10", "veto_quarter")], units=UNITS[:1])
+    (u,) = progress_report(data, rules, dt.date(2023, 2, 15)).units
+    assert (u.points, u.open) == (0, 0)
+    assert u.text.startswith("昆仑街道：截至2月15日，本季度已得0分，因严重错误或更新不及时被省级以上部门通报（2023-02-10），"
+                             "本季度一票否决；")

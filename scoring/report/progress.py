@@ -136,7 +136,7 @@ def reminder_text(u: UnitProgress, p: Progress) -> str:
     cap = fmt(p.cap)
     parts = [f"{u.unit_name}：截至{p.as_of.month}月{p.as_of.day}日，本季度已得{fmt(u.points)}分"
              + (f"（已扣{fmt(u.deductions)}分）" if u.deductions else "")
-             + (f"，{u.veto}" if u.veto else f"，距季度封顶{cap}分还可计{fmt(u.open)}分" if u.open
+             + (f"，因{u.veto}" if u.veto else f"，距季度封顶{cap}分还可计{fmt(u.open)}分" if u.open
                 else f"，已达季度封顶{cap}分")]
     open_targets = [t for t in u.targets if t.needed]
     if open_targets:

@@ -48,8 +48,6 @@ from scoring.method.engine import score
 from matplotlib.figure import Figure
 import matplotlib
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-NOTEBOOK = ROOT / "notebooks" / "what_if.ipynb"
 
 HTML_TITLE = "考评规则变体对比分析"
 
