@@ -39,8 +39,6 @@ ANNUAL_COLUMNS: tuple[str, ...] = (
     "unit_id", "unit_name", "category", "total", "rank", "winner", "annual_veto", "veto_reason", "reward",
     "solicited",
 )
-# ``solicited``: the unit's items adopted in the year at the reward's level or above by a solicited
-# row (R13 (b), 省政府网站录用约稿信息 N 条).
 # ``eligible``: False for the informants of a unit whose year an event vetoed (rules.annual); they
 # are ranked after every eligible informant and never excellent.
 INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "points", "rank", "excellent",
@@ -67,7 +65,8 @@ class Result:
     quarterly: pd.DataFrame      # QUARTERLY_COLUMNS + QUARTERLY_EXTRA, one row per unit per quarter 1..quarter
     ledger: pd.DataFrame         # LEDGER_COLUMNS + LEDGER_DETAIL
     earnings: pd.DataFrame       # EARNINGS_COLUMNS, one row per item and quarter that earned
-    annual: pd.DataFrame         # ANNUAL_COLUMNS, one row per unit (final only when quarter == 4)
+    annual: pd.DataFrame         # ANNUAL_COLUMNS, one row per unit (final only when quarter == 4);
+                                 # solicited: items adopted at the reward level as solicited so far (R13 b)
     informants: pd.DataFrame     # INFORMANT_COLUMNS
     targets: pd.DataFrame        # TARGET_COLUMNS, progress through the run's quarter
     notes: tuple[str, ...] = ()
