@@ -199,3 +199,12 @@ def test_a_list_marker_nobody_typed_is_drawn_with_the_bundled_font(tmp_path):
     out = tmp_path / "list.pdf"
     html_to_pdf("<html><body><ul><li>要闻动态</li></ul></body></html>", out)     # with the page CSS
     assert {name.split("+", 1)[1] for name, _ in pdf_fonts(out)} <= {"NotoSerifCJKsc", "NotoSansCJKsc"}
+
+
+def test_a_quarter_veto_of_a_unit_vetoed_for_the_year_is_still_named_at_the_year_end():
+    # Q01: 涉密信息上网 in August (the year vetoed) and a quarter veto in May: both are said.
+    subs = [item("Q01-A", "Q01", "在线访谈", "溧阳市", "2023-10-12")]
+    events = [event("V1", "Q01", "2023-05-10", "veto_quarter", note="栏目长期未更新"),
+              event("V2", "Q01", "2023-08-08", "veto_classified", note="涉密文件上网")]
+    y = S.statement_data(run(subs, events, quarter=4), "Q01").year_end
+    assert [v.split("：")[0] if "：" in v else v for v in y.vetoes] == ["年度一票否决", "第二季度另有季度一票否决（已随全年归零）"]

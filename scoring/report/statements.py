@@ -479,11 +479,11 @@ def _year_end(result, unit_id: str, q: pd.Series, targets: list[TargetLine], war
     vetoes = []
     if annual_veto:
         vetoes.append("年度一票否决：" + _text(get("veto_reason", ""), warnings, "否决原因"))
-    else:
-        for row in mine.itertuples(index=False):
-            if _flag(row.quarter_veto):
-                vetoes.append(f"{quarter_zh(int(row.quarter))}一票否决："
-                              + _text(row.veto_reason, warnings, "否决原因"))
+    for row in mine.itertuples(index=False):
+        if _flag(row.quarter_veto):
+            # Under an annual veto a quarter's reason is the year's: the quarter is named only.
+            vetoes.append(f"{quarter_zh(int(row.quarter))}另有季度一票否决（已随全年归零）" if annual_veto else
+                          f"{quarter_zh(int(row.quarter))}一票否决：" + _text(row.veto_reason, warnings, "否决原因"))
     any_veto = annual_veto or bool(mine["quarter_veto"].map(_flag).any())
 
     on_time = all(t.met_on_time for t in targets)
