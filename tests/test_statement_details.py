@@ -81,7 +81,16 @@ def test_the_units_workbook_holds_the_same_item_rows_and_is_named_with_the_unit_
     assert len(body) == 15 and sum(r[10] for r in body) == 16
     late = [r for r in body if r[0] == "LATE"][0]
     assert (late[7], late[8]) == ("2023-02-08", "2023-02-01")
-    assert rows[-1][0] == "合计" and rows[-1][10] == "=SUM(K3:K17)"
+    assert rows[-1][0] == "合计" and rows[-1][10] == 16
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_units_workbook():
+    r = run([item("F1", "Z01", "在线访谈", "溧阳市", "2023-02-10", title='=HYPERLINK("http://x","点我")')], quarter=1)
+    book = RS.unit_workbook(S.statement_data(r, "Z01"))
+    ws = load_workbook(io.BytesIO(book)).active
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert '=HYPERLINK("http://x","点我")' in [c.value for c in cells]
     assert RS.statement_filename("Z01", "昆仑街道", ".xlsx") == "Z01-昆仑街道.xlsx"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
+from decimal import Decimal
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -105,11 +106,13 @@ def unit_workbook(stmt: Statement) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in item_rows(stmt):
+    rows = item_rows(stmt)
+    for row in rows:
         ws.append(list(row))
-    n = ws.max_row
-    ws.append(["合计", "", "", "", "", "", "", "", "", "",
-               f"=SUM(K3:K{n})" if n >= 3 else 0, ""])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"        # input text stays text: openpyxl would store "=..." as a formula
+    ws.append(["合计", "", "", "", "", "", "", "", "", "", sum((r[10] for r in rows), Decimal(0)), ""])
     ws[f"A{ws.max_row}"].font = Font(bold=True)
     for i, width in enumerate(_ITEM_WIDTHS, start=1):
         ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = width

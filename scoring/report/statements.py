@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -588,9 +589,8 @@ def item_rows(stmt: Statement) -> list[tuple]:
     item one row, the compact lists' too; points as numbers."""
     out = []
     for i in stmt.all_items:
-        pts = float(fmt(i.points)) if i.points % 1000 else i.points // 1000
         out.append((i.ref, i.title, i.column, i.level, i.adoptions, i.kind, i.late, i.submitted_on, i.due_on,
-                    i.base, pts, i.clause))
+                    i.base, Decimal(i.points) / 1000, i.clause))
     return out
 
 
