@@ -175,6 +175,16 @@ def test_an_annual_veto_shows_its_note_in_the_quarter_and_in_the_year_end_part(q
     assert st.year_end.total == 0 and not st.year_end.winner and "全年累计得分为0" in st.year_end.winner_text
 
 
+def test_the_year_end_names_the_units_excellent_informant_or_says_it_is_barred():
+    # 刘洋 of D01: 在线访谈 常州市 20 → rank 1, excellent (10 named). 王敏 of Z01: 在线访谈 溧阳市 10,
+    # but Z01 has 涉密信息上网 in August → not eligible, said in words.
+    subs = [item("A", "D01", "在线访谈", "常州市", "2023-02-01"), item("B", "Z01", "在线访谈", "溧阳市", "2023-02-01")]
+    r = run(subs, [event("S", "Z01", "2023-08-01", "veto_classified")], quarter=4)
+    assert S.statement_data(r, "D01").year_end.informants_text == \
+        "本单位信息员刘洋（全年信息得分 20 分，第 1 名）评为2023年度优秀信息员（五）。"
+    assert "不参加优秀信息员评选" in S.statement_data(r, "Z01").year_end.informants_text
+
+
 def test_a_statement_pdf_embeds_only_its_own_characters_and_stays_under_100_kb(q4, tmp_path):
     from fontTools.ttLib import TTFont
     from pypdf import PdfReader

@@ -139,6 +139,7 @@ class YearEnd:
     winner_text: str
     vetoes: tuple[str, ...]     # every veto of the year, with its 说明
     carry_text: str             # Q4's carry: 年末清零
+    informants_text: str = ""   # 优秀信息员 of the unit, or why its informants are not eligible
 
 
 @dataclass(frozen=True)
@@ -528,7 +529,24 @@ def _year_end(result, unit_id: str, q: pd.Series, targets: list[TargetLine], war
         carry_text = "无" + ("（年末清零）" if not rules.carry_over.across_years else "")
     return YearEnd(reward=granted, reward_text=reward_text, conditions=conditions, total=total, rank=rank,
                    category=cat_name, category_size=int(len(same)), winner=winner, winners=n_win,
-                   winner_text=winner_text, vetoes=tuple(vetoes), carry_text=carry_text)
+                   winner_text=winner_text, vetoes=tuple(vetoes), carry_text=carry_text,
+                   informants_text=_informants_text(result, unit_id, warnings))
+
+
+def _informants_text(result, unit_id: str, warnings: list[str]) -> str:
+    """五 优秀信息员 for one unit: who was named, or that its informants were not eligible."""
+    inf = result.informants
+    if inf is None or not len(inf):
+        return ""
+    mine = inf[inf["unit_id"].astype(str) == unit_id]
+    if "eligible" in mine.columns and len(mine) and not mine["eligible"].map(_flag).all():
+        return "本单位本年度有涉密信息上网一票否决，信息员不参加优秀信息员评选（三(二)2(3)）。"
+    best = mine[mine["excellent"].map(_flag)]
+    if not len(best):
+        return ""
+    names = "、".join(f"{_text(r.informant, warnings, '信息员')}（全年信息得分 {fmt(int(r.points))} 分，第 {int(r.rank)} 名）"
+                     for r in best.itertuples(index=False))
+    return f"本单位信息员{names}评为{result.year}年度优秀信息员（五）。"
 
 
 # ---- the statement --------------------------------------------------------------------------------
