@@ -23,7 +23,7 @@ from scoring.cli import _parser, main
 from scoring.errors import InputError, ScoringError
 from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.run import bulletin as pipeline
-from scoring.run.params import future_records, stale_quarter
+from scoring.run.params import stale_quarter
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "fixtures" / "bulletin"
@@ -211,6 +211,17 @@ def test_a_record_dated_after_today_is_an_input_error_naming_its_file_row_and_co
     code, said = _run(["validate", "--data", str(data)])
     assert code == 2
     assert f"submissions.csv，第 {row} 行，列「录用日期」，值「2099-01-05」：日期晚于今天" in said
-    with_today = future_records(_one_unit("2023-05-02"), today=dt.date(2023, 5, 1))
-    assert isinstance(with_today, InputError) and [p.code for p in with_today.problems] == ["future_date"]
-    assert future_records(_one_unit("2023-05-01"), today=dt.date(2023, 5, 1)) is None
+
+
+def test_the_loader_takes_a_record_dated_the_day_after_today_as_an_error_and_today_as_fine(tmp_path, rules):
+    # The sample's latest date is in 2023: with "today" on 2023-05-01, every later record is in the future.
+    from scoring.inputs.loading import load_dataset
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "units.csv").write_text("unit_id,unit_name,category\nU1,甲镇,镇区街道\n", encoding="utf-8")
+    (data / "submissions.csv").write_text("record_id,unit_id,column,level,adopted_on\nR1,U1,在线访谈,溧阳市,2023-05-01\n"
+                                          "R2,U1,在线访谈,溧阳市,2023-05-02\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_dataset(data, rules, today=dt.date(2023, 5, 1))
+    assert [(p.code, p.row) for p in err.value.problems] == [("future_date", 3)]
+    assert len(load_dataset(data, rules, today=dt.date(2023, 5, 2)).submissions) == 2
