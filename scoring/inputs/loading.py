@@ -39,6 +39,7 @@ import pandera.pandas as pa
 # Beyond this many problems of one kind in one column, the rest are summed up in one line.
 PER_COLUMN_LIMIT = 50
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+MAX_CSV_COLUMNS = 1000     # a header with more columns is refused before the file is read
 ALIAS_SEPARATORS = r"[;；、]"
 
 
@@ -262,6 +263,12 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
         return None
     if not head.strip(b" \t\r\n\xef\xbb\xbf") and not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         out.add(name, 1, None, "", f"文件是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录", "empty_file")
+        return None
+    first = raw[:raw.find(b"\n") if b"\n" in raw[:1 << 20] else 1 << 20]
+    if first.count(b",") >= MAX_CSV_COLUMNS:
+        # A header of a million columns would take minutes to read: the file is not this table.
+        out.add(name, 1, None, None, f"表头有 {first.count(b',') + 1:,} 列以上，远多于本表的 {len(table.fields)} 列"
+                f"（{_header_list(table)}）；请检查是否选错了文件，或第 1 行是否被误填", "bad_csv")
         return None
     try:
         try:
