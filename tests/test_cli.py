@@ -87,7 +87,7 @@ def test_the_help_of_the_program_and_of_every_command_is_chinese_and_describes_e
 
 @pytest.mark.parametrize("argv, expected", [
     (["bulletin", "--data", "x", "--statements", "maybe"], "参数 --statements 的值「maybe」无效，可选："),
-    (["score", "--data", "x", "--out", "y", "--year", "abc"], "参数 --year 的值「abc」无效：应为整数"),
+    (["score", "--data", "x", "--out", "y", "--year", "abc"], "参数 --year 的值无效：「abc」不是年份"),
     (["validate", "--data", "x", "--colour", "red"], "无法识别的参数：--colour red"),
     (["score", "--data", "x"], "缺少必需的参数：--out"),
     (["publish", "--out"], "参数 --out 后面须跟一个值"),
@@ -210,7 +210,7 @@ def test_a_record_dated_after_today_is_an_input_error_naming_its_file_row_and_co
     row = _append(data / "submissions.csv", "S091,昆仑街道,要闻动态,溧阳市,2099-01-05,未来稿,2023-01-04,否,王敏")
     code, said = _run(["validate", "--data", str(data)])
     assert code == 2
-    assert f"submissions.csv，第 {row} 行，列「录用日期」，值「2099-01-05」：日期晚于今天" in said
+    assert f"submissions.csv，第 {row} 行，列「adopted_on」，值「2099-01-05」：日期晚于今天" in said
 
 
 def test_the_loader_takes_a_record_dated_the_day_after_today_as_an_error_and_today_as_fine(tmp_path, rules):

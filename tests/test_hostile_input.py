@@ -107,6 +107,7 @@ def test_an_implausible_quarter_is_refused_before_anything_runs(quarter, tmp_pat
     ("year: abc\n", "键 year 须为 2000–2100 的整数，实际为「abc」"),
     ("year: 0\n", "键 year 须为 2000–2100 的整数，实际为「0」"),
     ("quarter: 7\n", "键 quarter 须为 1–4 的整数，实际为「7」"),
+    ("issue_date: 9999-01-10\n", "issue_date「9999-01-10」的年份不在 2000–2100 年之间"),
     ("cc: 甲\ncc: 乙\n", "第 2 行：键「cc」重复（第 1 行已有）"),
 ])
 def test_a_params_file_with_a_bad_year_or_a_repeated_key_is_a_scoring_error_naming_file_and_key(text, said, tmp_path):

@@ -103,9 +103,11 @@ def bulletin_params(year: int, quarter: int, params_file: Path | None = None, *,
         if key not in RUN_KEYS:
             out[key] = _as_text(value)
     try:
-        dt.date.fromisoformat(out["issue_date"])
+        issued = dt.date.fromisoformat(out["issue_date"])
     except ValueError:
         raise ScoringError(f"通报参数文件 {path} 的 issue_date「{out['issue_date']}」不是 YYYY-MM-DD 格式的日期") from None
+    if not FIRST_YEAR <= issued.year <= LAST_YEAR:
+        raise ScoringError(f"通报参数文件 {path} 的 issue_date「{out['issue_date']}」的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间")
     out["issuer"] = out["issuer"] or issuer
     return out, path
 
