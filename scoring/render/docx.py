@@ -187,7 +187,7 @@ class _Writer:
                 self.box(block)
 
     def paragraph(self, p: Paragraph) -> None:
-        centred = p.style in ("doc-number", "issuer-line")
+        centred = p.style in ("doc-number", "issuer-line", "sample-stamp")
         par = self._para(align="center" if centred else "", indent=not centred and p.style != "cc")
         self._lines(par, p.lines)
 
