@@ -256,6 +256,20 @@ def test_validate_on_a_cp1252_console_reports_the_problems_instead_of_crashing(m
     assert "\\u8f93\\u5165" in said and "[unknown_unit]" in said and "\x1b" not in said
 
 
+def test_score_on_a_gbk_console_with_an_emoji_in_the_data_path_writes_its_files_and_says_so(tmp_path, monkeypatch):
+    data = tmp_path / "数据🎉"
+    data.mkdir()
+    for f in (BROKEN / "_valid_csv").iterdir():
+        (data / f.name).write_bytes(f.read_bytes())
+    out_raw, err_raw = io.BytesIO(), io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out_raw, encoding="gbk"))
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(err_raw, encoding="gbk"))
+    assert main(["score", "--data", str(data), "--year", "2023", "--quarter", "3", "--out", str(data / "out")]) == 0
+    sys.stdout.flush()
+    said = out_raw.getvalue().decode("gbk")
+    assert (data / "out" / "scores.csv").is_file() and "已写出" in said and "\\U0001f389" in said
+
+
 def test_a_cell_longer_than_the_csv_readers_old_limit_is_named_by_row_and_column(tmp_path, rules):
     # 17 million characters: beyond the 16,777,216 the CSV reader used to allow (then: "re-save as CSV").
     subs = edited(inputs.SUBMISSIONS, 2, 6, "长" * 17_000_000)

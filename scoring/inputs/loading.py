@@ -456,7 +456,7 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
                   body: pd.DataFrame, rows: np.ndarray, out: _Problems, notes: list[str]) -> _Source | None:
     """Headers → canonical names; problems for missing/duplicated required headers; cells stripped."""
     accepted = parsing.lookup(table.header_map())
-    written = [h.strip(parsing.SPACES) for h in header]
+    written = [parsing.printable(h).strip(parsing.SPACES) for h in header]     # a header is text too
     fields = {f.name: f for f in table.fields}
     headers: dict[str, str] = {}
     positions: dict[str, int] = {}
