@@ -141,6 +141,13 @@ def test_more_alias_uses_than_the_bound_are_refused_and_a_few_are_fine():
         load_yaml(few + "extra: *a\n")
 
 
+def test_a_yaml_file_of_megabytes_is_refused_before_it_is_parsed():
+    start = time.perf_counter()
+    with pytest.raises(YamlProblem, match="远大于规则文件或参数文件应有的大小"):
+        load_yaml("k: [" + "1, " * 400_000 + "1]\n")
+    assert time.perf_counter() - start < 1
+
+
 def test_an_overlay_whose_base_leads_back_to_itself_is_a_rules_error(tmp_path):
     (tmp_path / "a.yaml").write_text("base: b.yaml\nname: a\n", encoding="utf-8")
     (tmp_path / "b.yaml").write_text("base: a.yaml\nname: b\n", encoding="utf-8")

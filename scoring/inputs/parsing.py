@@ -220,10 +220,38 @@ _TRANSLATE = str.maketrans(_UNPRINTABLE)
 _UNPRINTABLE_RE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _UNPRINTABLE) + "]"
 
 
+_MULTIBYTE = tuple(c.encode("utf-8") for c in _UNPRINTABLE if ord(c) > 0x9f)     # U+1680, U+2028 …
+
+
+def _bytes_may_hold_unprintable(data: np.ndarray, raw: bytes) -> bool:
+    """Whether UTF-8 bytes may hold a character of _UNPRINTABLE: vector comparisons for the one-byte
+    controls, the byte after each (rare) 0xC2 for C1, a substring search for the rest."""
+    low = data[data < 0x20]                                     # few: tabs and line breaks, if any
+    if ((low != 0x09) & (low != 0x0a) & (low != 0x0d)).any() or (data == 0x7f).any():
+        return True
+    c2 = np.flatnonzero(data[:-1] == 0xc2) if len(data) > 1 else np.zeros(0, dtype=np.int64)
+    if c2.size and (data[c2 + 1] < 0xa0).any():
+        return True
+    return any(seq in raw for seq in _MULTIBYTE)
+
+
+def _column_may_hold_unprintable(s: pd.Series) -> bool:
+    arr = s.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray):
+        return True
+    data = arr._pa_array
+    for chunk in (data.chunks if isinstance(data, pyarrow.ChunkedArray) else [data]):
+        buf = chunk.buffers()[2]
+        if buf is not None and _bytes_may_hold_unprintable(np.frombuffer(buf, dtype=np.uint8), buf.to_pybytes()):
+            return True
+    return False
+
+
 def has_unprintable(s: pd.Series) -> np.ndarray:
-    """Per cell: it holds a character of :data:`_UNPRINTABLE` (one RE2 pass over the column)."""
-    if not len(s):
-        return np.zeros(0, dtype=bool)
+    """Per cell: it holds a character of :data:`_UNPRINTABLE` (a test of the column's bytes first:
+    nearly every column has none, and then no cell is looked at; else one RE2 pass)."""
+    if not len(s) or not _column_may_hold_unprintable(s):
+        return np.zeros(len(s), dtype=bool)
     try:
         found = pc.match_substring_regex(pyarrow.array(s.astype("string").array), _UNPRINTABLE_RE)
         return found.to_numpy(zero_copy_only=False).astype(bool)

@@ -2,6 +2,7 @@
 safe loader, stricter in three ways.
 
 - A key written twice in one mapping is an error (PyYAML keeps the last silently).
+- At most MAX_CHARS characters (PyYAML reads some hundred kilobytes a second).
 - At most MAX_ALIASES alias uses (``*name``) and nothing built from aliases bigger than
   MAX_NODES nodes: a kilobyte of nested aliases ("billion laughs") would otherwise expand to
   gigabytes once the loaded data is walked.
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+MAX_CHARS = 1 << 20      # a rules file is some 30 KB, a params file a few hundred bytes
 MAX_ALIASES = 100        # a hand-written rules or params file uses none
 MAX_NODES = 100_000      # nodes of the loaded data, with aliases counted each time they are used
 
@@ -71,6 +73,8 @@ def _size(node: yaml.Node, limit: int) -> int:
 
 def load_yaml(text: str) -> Any:
     """The data of one YAML document; YamlProblem (Chinese, with the line) when it is refused."""
+    if len(text) > MAX_CHARS:                 # PyYAML would take minutes over megabytes
+        raise YamlProblem(f"文件有 {len(text):,} 个字符，远大于规则文件或参数文件应有的大小（上限 {MAX_CHARS:,}）；请检查是否选错了文件")
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
