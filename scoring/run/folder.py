@@ -17,8 +17,9 @@ HISTORY = "history"           # OUT/history/<Y>Q<Q>/<n>/: every replaced quarter
 # The marker file the sample generator writes into the bundled sample folders (the loader ignores
 # it). A folder holding it is sample data, whatever its path; deleting it makes a copy real data.
 SAMPLE_MARKER = "样例数据.txt"
-# Names this program gives the folders it makes beside a quarter folder; nothing else is touched.
-_LEFTOVER = re.compile(r"\.(?P<name>\d{4}Q[1-4])\.(?P<kind>partial|old)-(?P<pid>\d+)")
+# Names this program gives the folders it makes beside an output folder (a quarter, 2023Q4; a
+# progress reminder's date, 2024-02-15); nothing else is touched.
+_LEFTOVER = re.compile(r"\.(?P<name>\d{4}Q[1-4]|\d{4}-\d{2}-\d{2})\.(?P<kind>partial|old)-(?P<pid>\d+)")
 
 
 def is_sample(data_dir: Path) -> Path | None:
