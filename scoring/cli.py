@@ -179,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "重新运行同一时期时，上一次的输出完整保存到 输出目录/history/<年>Q<季>/<序号>/，不会被覆盖。")
     _data(w)
     _rules(w)
-    w.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    w.add_argument("--year", type=year_argument, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
     w.add_argument("--quarter", metavar="季度",
                    help="对比截至哪个季度：1–4，或写作 2023Q4；缺省为该年度最后一个有数据的季度")
     w.add_argument("--out", type=Path, default=Path("output/whatif"), metavar="目录",

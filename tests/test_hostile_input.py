@@ -28,6 +28,7 @@ from scoring.inputs.schema import MAX_COUNT  # noqa: E402
 from scoring.inputs.yaml_file import MAX_ALIASES, YamlProblem, load_yaml  # noqa: E402
 from scoring.method.rules import MAX_POINTS, from_dict  # noqa: E402
 from scoring.run.params import bulletin_params  # noqa: E402
+from scoring.run.progress import parse_date  # noqa: E402
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 
@@ -87,6 +88,7 @@ def test_a_rules_cap_that_is_infinite_or_above_a_thousand_is_refused_by_the_rule
     (["validate", "--year", "-5"], "年份 -5 不在 2000–2100 年之间"),
     (["score", "--year", "99999", "--out", "x"], "年份 99999 不在 2000–2100 年之间"),
     (["validate", "--year", "abc"], "「abc」不是年份"),
+    (["whatif", "--year", "1900"], "年份 1900 不在 2000–2100 年之间"),
 ])
 def test_an_implausible_year_on_the_command_line_is_a_chinese_error_with_exit_2(argv, said, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -101,6 +103,11 @@ def test_an_implausible_quarter_is_refused_before_anything_runs(quarter, tmp_pat
     assert main(["bulletin", "--data", str(BROKEN / "_valid_csv"), "--quarter", quarter, "--out", str(tmp_path)]) == 2
     assert f"季度「{quarter}」的年份" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_a_progress_date_of_an_implausible_year_is_a_scoring_error():
+    with pytest.raises(ScoringError, match="日期「9999-01-01」的年份 9999 不在 2000–2100 年之间"):
+        parse_date("9999-01-01")
 
 
 @pytest.mark.parametrize("text, said", [
