@@ -265,12 +265,14 @@ class Console(io.TextIOBase):
 
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = Console(out), Console(err)
+    if out is not None and err is not None:          # None: no console at all (pythonw)
+        sys.stdout, sys.stderr = Console(out), Console(err)
     try:
         return _main(argv)
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
         sys.stdout, sys.stderr = out, err
 
 
