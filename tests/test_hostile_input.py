@@ -202,6 +202,14 @@ def test_an_error_cell_and_an_uncached_formula_are_found_with_their_cells():
     assert workbook._uncached_formulas(xml) == [(3, 2, '=A1&"x"')]
 
 
+def test_an_excel_error_cell_is_one_problem_naming_the_cell_not_also_an_empty_required_cell(rules, capsys):
+    assert main(["validate", "--data", str(BROKEN / "xlsx_error_cells"), "--year", "2023"]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("  ")]
+    # 目标数 (targets row 2) and 录用级别 (submissions row 4) are required: each error cell once, as itself.
+    assert len(lines) == 2 and all(line.endswith("[excel_error]") for line in lines)
+    assert "单元格 D2 是 Excel 的错误值 #DIV/0!" in lines[1] and "单元格 D4 是 Excel 的错误值 #N/A" in lines[0]
+
+
 def test_a_part_declaring_more_than_200_mb_is_refused_before_it_is_inflated(tmp_path):
     raw = (BROKEN / "_valid_xlsx" / "数据.xlsx").read_bytes()
     buf = io.BytesIO()

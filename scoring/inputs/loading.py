@@ -1151,6 +1151,10 @@ def load_dataset(path: str | Path, rules: Rules, year: int | None = None, today:
         src = sources.get(name, _empty_source(TABLES_BY_NAME[name]))
         tables[name] = check(src, vocab, known, out)
     _future(tables, sources, today or dt.date.today(), out)
+    # An Excel error cell reads as empty: say what it is, not also that it is empty or not a number.
+    errors = {(p.file, p.sheet, p.row, p.column) for p in out.items if p.code == "excel_error"}
+    if errors:
+        out.items = [p for p in out.items if p.code == "excel_error" or (p.file, p.sheet, p.row, p.column) not in errors]
     if out.items:
         raise InputError(out.items)
     typed = {name: _typed(frame, name) for name, frame in tables.items()}
