@@ -19,6 +19,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from pypdf import PdfReader
 
 from scoring.cli import main
 from scoring.errors import ScoringError
@@ -212,9 +213,14 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     shutil.copytree(DATA, data)
     (data / SAMPLE_MARKER).write_bytes((SAMPLE / SAMPLE_MARKER).read_bytes())
 
-    # 1. A copy of the sample (still marked): generated, recorded as sample data, refused by publish.
-    code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
+    # 1. A copy of the sample (still marked): generated, recorded as sample data, stamped on every
+    #    document, refused by publish.
+    code, text = _run(["bulletin", "--data", str(data), "--out", str(out)])
     assert code == 0, text
+    statements = sorted((out / "2023Q3" / "statements").glob("*.pdf"))
+    assert len(statements) == 6                          # the fixture's six units
+    for statement in statements:
+        assert "".join(p.extract_text() for p in PdfReader(statement).pages).replace(" ", "").startswith(STAMP)
     assert f"样例标记文件 {data / SAMPLE_MARKER}" in text and "请删除该文件" in text
     assert json.loads((out / "2023Q3" / "manifest.json").read_text(encoding="utf-8"))["sample_data"] is True
     assert _text_of(out / "2023Q3" / "bulletin.html").startswith(STAMP)

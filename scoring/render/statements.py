@@ -50,13 +50,13 @@ def _document(sections: Iterable[str], title: str, issue: _dt.date, author: str)
         title=title, css=css, date=issue.isoformat(), author=author, sections=list(sections))
 
 
-def statement_html(result, unit_id: str, quarter: int | None = None, *, issuer: str | None = None,
+def statement_html(result, unit_id: str, quarter: int | None = None, *, issuer: str | None = None, sample: bool = False,
                    issue_date: _dt.date | str | None = None) -> str:
     """The statement of one unit as a complete HTML document (pure: no I/O besides templates)."""
     stmt = statement_data(result, unit_id, quarter)
     issue = _issue(result, issue_date, stmt.quarter)
     issuer = issuer or result.rules.meta.issuer
-    return _document([_section(stmt, result.rules, issuer, issue)],
+    return _document([_section(stmt, result.rules, issuer, issue, sample)],
                      f"{stmt.unit_name}{result.year}年{quarter_zh(stmt.quarter)}得分明细单", issue, issuer)
 
 
@@ -129,7 +129,7 @@ def unit_workbook(stmt: Statement) -> bytes:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(result, issuer: str, issue: _dt.date) -> None:
+def _init_worker(result, issuer: str, issue: _dt.date, sample: bool = False) -> None:
     """Worker start: the Result, WeasyPrint and the font coverage table, loaded once per process."""
 
     fonts.covered()
@@ -138,7 +138,7 @@ def _init_worker(result, issuer: str, issue: _dt.date) -> None:
     ledgers = {str(u): part for u, part in led.groupby("unit_id", sort=False, observed=True)}
     ad = result.adoptions
     adoptions = {str(u): part for u, part in ad.groupby(ad["unit_id"].astype(str), sort=False)} if len(ad) else {}
-    _WORKER.update(result=result, issuer=issuer, issue=issue, ledgers=ledgers, empty=led.iloc[:0],
+    _WORKER.update(result=result, issuer=issuer, issue=issue, sample=sample, ledgers=ledgers, empty=led.iloc[:0],
                    adoptions=adoptions, no_adoptions=ad.iloc[:0])
 
 
@@ -156,7 +156,7 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes, bytes]], 
     stmts = [statement_data(result, u, ledger=_WORKER["ledgers"].get(u, _WORKER["empty"]),
                             adoptions=_WORKER["adoptions"].get(u, _WORKER["no_adoptions"])) for u in unit_ids]
     warnings = [w for st in stmts for w in st.warnings]
-    html = _document([_section(st, result.rules, issuer, issue) for st in stmts],
+    html = _document([_section(st, result.rules, issuer, issue, _WORKER["sample"]) for st in stmts],
                      f"{result.year}年{quarter_zh(result.quarter)}得分明细单", issue, issuer)
     laid = lay_out(html)
     starts = {}
@@ -179,7 +179,8 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes, bytes]], 
 
 def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
                issuer: str | None = None, issue_date: _dt.date | str | None = None,
-               chunk_size: int | None = None, warnings_out: list[str] | None = None) -> list[Path]:
+               chunk_size: int | None = None, warnings_out: list[str] | None = None,
+               sample: bool = False) -> list[Path]:
     """Write ``folder/statements/<unit_id>-<unit_name>.pdf`` and ``.xlsx`` (the statement's item
     rows) for every unit of the register (also those with nothing adopted) and
     ``folder/statements.zip`` holding both; return the PDF paths in register order, then the zip's.
@@ -187,7 +188,8 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
     Units are rendered in chunks (one WeasyPrint pass each) on ``workers`` processes, with a tqdm
     bar on stderr. Deterministic: PDF dates are the issue date (default: the 10th of the month
     after the quarter), zip entries are sorted, dated the issue date, mode 0644. Warnings (a 〓
-    replacement, a WeasyPrint note) go to ``warnings_out`` when given, else to stderr.
+    replacement, a WeasyPrint note) go to ``warnings_out`` when given, else to stderr. ``sample``:
+    computed from the sample data, each statement says 样例数据，非正式通报 above its title.
     """
 
 
@@ -236,14 +238,14 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
 
     try:
         if workers == 1 or len(chunks) == 1:
-            _init_worker(result, issuer, issue)
+            _init_worker(result, issuer, issue, sample)
             for chunk in chunks:
                 store(_render_chunk(chunk))
         else:
             # fork shares the parent's loaded modules; elsewhere the initializer loads them.
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
             with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx,
-                                     initializer=_init_worker, initargs=(result, issuer, issue)) as pool:
+                                     initializer=_init_worker, initargs=(result, issuer, issue, sample)) as pool:
                 for res in pool.map(_render_chunk, chunks):
                     store(res)
     finally:

@@ -623,10 +623,11 @@ def _env():
     return env
 
 
-def _section(stmt: Statement, rules, issuer: str, issue: _dt.date) -> str:
+def _section(stmt: Statement, rules, issuer: str, issue: _dt.date, sample: bool = False) -> str:
+    """The statement as HTML; ``sample``: computed from the sample data (stamped above the title)."""
     return _env().get_template("statement.html.j2").render(
         s=stmt, quarter_zh=quarter_zh(stmt.quarter), rules_title=rules.meta.title, topic=rules.meta.topic,
-        issuer=issuer, issue_zh=zh_date(issue), anchor=_anchor(stmt.unit_id))
+        issuer=issuer, issue_zh=zh_date(issue), anchor=_anchor(stmt.unit_id), sample=sample)
 
 
 def _anchor(unit_id: str) -> str:

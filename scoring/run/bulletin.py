@@ -154,7 +154,7 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int | None, quarter:
             if statements:
                 with progress.step("生成各单位得分明细单"):
                     render_all(result, staging, progress=sys.stderr.isatty(), issuer=params["issuer"],
-                               issue_date=params["issue_date"], warnings_out=warnings)
+                               issue_date=params["issue_date"], warnings_out=warnings, sample=marker is not None)
             # The analyst's 核对清单 (never sent to units): the run's notes, checks, changes.
             write_review(review_page(result, data, notes=warnings, changes=changes, marker=marker,
                                      compared_with=baseline.describe() if baseline else ""), staging / REVIEW)
