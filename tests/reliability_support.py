@@ -116,6 +116,9 @@ HYPERLINK = '=HYPERLINK("http://example.invalid/","点我")'
 AT_SUM = "@SUM(1+1)*cmd|' /C calc'!A0"
 RLO = "\u202e溧城镇\u202c"
 RARE = "团市委🎉𠀀"                        # emoji and a CJK Extension B character the fonts lack
+# Characters no document can hold: a vertical tab, a line separator pasted from a web page, a
+# terminal's screen-clear sequence (normalised at input: separators to spaces, the rest to 〓).
+CONTROLS = "\x0b第二行\u2028第三段\x1b[2J"
 LONG = ("长" * 992) + "<b>粗</b>"          # exactly 1,000 characters: the longest text allowed
 HOSTILE_UNITS = {"Z01": SCRIPT + "昆仑街道", "Z02": RLO, "B01": HYPERLINK, "Q01": RARE, "B02": LONG}
 
@@ -124,7 +127,8 @@ def write_hostile_dataset(folder: Path) -> Path:
     """The corpus base with hostile unit names, titles, informants and notes (all valid input).
 
     Rows as Excel shows them: units.csv row 5 is Q01 (RARE: an emoji and a CJK Ext-B character);
-    submissions.csv row 7 is S005, adopted 2023-09-15 by Z01, titled RLO + RARE."""
+    submissions.csv row 7 is S005, adopted 2023-09-15 by Z01, titled RLO + RARE; events.csv row 4
+    (E003, B02's in 2023Q3) has AT_SUM + CONTROLS as its note."""
     sys.path.insert(0, str(BROKEN))
     import make_corpus
 
@@ -141,7 +145,7 @@ def write_hostile_dataset(folder: Path) -> Path:
     t["submissions"].append(["S006", "B02", "要闻动态", "江苏省", "2023-09-20", LONG, "", "", "", "是", AT_SUM])
     t["events"][1][5] = IMG + LONG[:900]
     t["events"][2][5] = HYPERLINK
-    t["events"].append(["E003", "B02", "2023-07-20", "stale_column", "1", AT_SUM])
+    t["events"].append(["E003", "B02", "2023-07-20", "stale_column", "1", AT_SUM + CONTROLS])   # events.csv row 4
     folder.mkdir(parents=True, exist_ok=True)
     make_corpus.write_csvs(folder, t)
     return folder

@@ -9,11 +9,13 @@ Every test reads the one shared run of ``hostile_bulletin`` (conftest.py, with s
 from __future__ import annotations
 
 import csv
+import html
 import re
 import subprocess
 import zipfile
 from html.parser import HTMLParser
 
+import docx
 import pytest
 
 from reliability_support import AT_SUM, HOSTILE_UNITS, HYPERLINK, IMG, LONG, RARE, SCRIPT
@@ -177,6 +179,21 @@ def test_a_run_with_characters_the_fonts_lack_succeeds_and_warns_naming_file_row
     for found in (unit, title):
         assert len(found) == 1 and "U+1F389" in found[0] and "U+20000" in found[0] and "〓" in found[0], notes
     assert "Traceback" not in hostile_bulletin.stderr
+
+
+def test_control_characters_are_normalised_at_input_with_a_note_and_every_document_holds_the_text(hostile_bulletin,
+                                                                                                 out):
+    # E003's note (events.csv row 4) ends in CONTROLS: VT and U+2028 become spaces, ESC becomes 〓.
+    found = [n for n in hostile_bulletin.notes if "events.csv" in n and "第 4 行" in n and "控制字符" in n]
+    assert len(found) == 1 and "U+000B" in found[0] and "U+2028" in found[0] and "U+001B" in found[0], found
+    assert "\x1b" not in hostile_bulletin.stderr          # nothing raw reaches the console
+    said = AT_SUM + " 第二行 第三段〓[2J"
+    document = docx.Document(str(out / "bulletin.docx"))
+    word = "".join([p.text for p in document.paragraphs]
+                   + [c.text for t in document.tables for row in t.rows for c in row.cells])
+    assert said in word
+    assert said in html.unescape((out / "bulletin.html").read_text(encoding="utf-8"))
+    assert re.sub(r"\s+", "", said) in _pdf_text(next((out / "statements").glob("B02-*.pdf")))
 
 
 def test_characters_the_fonts_lack_are_printed_as_the_geta_mark(out):
