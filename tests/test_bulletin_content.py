@@ -145,7 +145,7 @@ def test_every_section_of_the_third_quarter_says_what_was_worked_out_by_hand(q3)
     assert said["signature"] == ["溧阳市大数据管理局", "2023年10月10日"]
     assert said["scores"] == []
     assert said["zero"] == []
-    assert said["cc"] == ["抄送：市政府办公室。"]
+    assert said["cc"] == ["抄送：市政府办公室。", "溧阳市大数据管理局2023年10月10日印发"]
 
 
 def test_the_headings_are_numbered_once_from_the_section_list(q3, q4):
@@ -326,7 +326,9 @@ def test_section_numbers_stay_consecutive_when_optional_sections_are_absent(rule
     assert html("next_steps", no_targets, next_steps="下季度加强信息报送。").startswith("<h2>五、下一步工作要求</h2>")
     assert html("progress", no_targets) == ""
     assert html("next_steps", no_targets, next_steps="") == ""
-    assert html("cc", no_targets, cc="") == ""
+    # Without 抄送 the 版记 still says who issued it and when (GB/T 9704 7.4.2).
+    assert html("cc", no_targets, cc="") == ('<div class="imprint"><p class="imprint"><span class="by">溧阳市大数据管理局'
+                                             '</span><span class="on">2023年10月10日印发</span></p></div>')
 
 
 def test_next_steps_keep_their_paragraphs_and_line_breaks(q3):
@@ -363,7 +365,7 @@ def test_the_score_attachment_lists_every_unit(q3):
 def test_the_signature_and_copy_to(q3):
     assert html("signature", q3, issuer="溧阳市大数据管理局") == (
         '<div class="signature"><p>溧阳市大数据管理局</p><p>2023年10月10日</p></div>')
-    assert html("cc", q3, cc="市政府办公室。") == '<p class="cc">抄送：市政府办公室。</p>'
+    assert html("cc", q3, cc="市政府办公室。").startswith('<div class="imprint"><p class="cc">抄送：市政府办公室。</p>')
 
 
 # ---- the blocks the templates lay out -------------------------------------------------------------
@@ -384,7 +386,8 @@ def test_the_document_is_every_present_section_in_order(q3):
     issue = bulletin.issue(q3, **PARAMS)
     assert bulletin.document(q3, issue) == [b for s in bulletin.SECTIONS for b in bulletin.section_blocks(s.key, q3, issue)]
     text = sections.text_of(bulletin.document(q3, issue))
-    assert text[0] == "溧阳市人民政府门户网站内容保障\n2023年第三季度通报" and text[-1] == "抄送：市政府办公室。"
+    assert text[0] == "溧阳市人民政府门户网站内容保障\n2023年第三季度通报" and text[-2:] == [
+        "抄送：市政府办公室。", "溧阳市大数据管理局\n2023年10月10日印发"]
 
 
 # ---- hostile input -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ sentences. Shape and wording follow shared/spec/bulletin.md.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -60,9 +61,18 @@ def issue(result: Result, *, issue_number: object = "", issue_date: object = "",
     else:
         date = default_issue_date(int(result.year), int(result.quarter))
     return Issue(number=str(issue_number if issue_number is not None else "").strip() or str(result.quarter),
-                 date=date, doc_number=str(doc_number or "").strip(),
+                 date=date, doc_number=doc_number_brackets(str(doc_number or "").strip()),
                  issuer=str(issuer or "").strip() or result.rules.meta.issuer,
                  cc=str(cc or "").strip(), next_steps=str(next_steps or ""))
+
+
+# The year of a 发文字号 in any bracket a user may type: [2023] ［2023］ (2023) （2023） 【2023】 〔2023〕.
+_DOC_YEAR = re.compile(r"[\[［(（【〔〖]\s*(\d{4})\s*[\]］)）】〕〗]")
+
+
+def doc_number_brackets(text: str) -> str:
+    """A 发文字号 with its year in 〔〕 as GB/T 9704 7.2.4 writes it: 溧大数[2023]3号 → 溧大数〔2023〕3号."""
+    return _DOC_YEAR.sub(r"〔\1〕", text)
 
 
 # ---- small helpers --------------------------------------------------------------------------------
@@ -549,9 +559,17 @@ def zero_content(result: Result, issue: Issue) -> ZeroContent:
     return ZeroContent(quarter=quarter_name(result.year, result.quarter), rows=_rows(rows, {0}))
 
 
-def cc_content(result: Result, issue: Issue) -> str:
-    """抄送 (版记, after the attachments), without its closing 。 (the template adds one)."""
-    return _t(issue.cc.strip().rstrip("。"))
+@dataclass(frozen=True)
+class ImprintContent:
+    """版记 (GB/T 9704 7.4), after the attachments, between rules: 抄送 (when the parameters give it),
+    then 印发机关 and 印发日期 on one line."""
+    cc: str             # without its closing 。 (the template adds one); "" when none
+    issuer: str
+    date: str           # 2023年10月10日
+
+
+def imprint_content(result: Result, issue: Issue) -> ImprintContent:
+    return ImprintContent(cc=_t(issue.cc.strip().rstrip("。")), issuer=_t(issue.issuer), date=zh_date(issue.date))
 
 
 # ---- the sections, in order -----------------------------------------------------------------------
@@ -561,10 +579,6 @@ def _has_targets(result: Result, issue: Issue) -> bool:
 
 def _has_next_steps(result: Result, issue: Issue) -> bool:
     return bool(issue.next_steps.strip())
-
-
-def _has_cc(result: Result, issue: Issue) -> bool:
-    return bool(issue.cc.strip().rstrip("。"))
 
 
 BEFORE_YEAR_END = frozenset(range(1, YEAR_END_QUARTER))
@@ -584,7 +598,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("signature", "", signature_content, "signature.j2"),
     Section("scores", "", scores_content, "scores.j2"),
     Section("zero", "", zero_content, "zero.j2"),
-    Section("cc", "", cc_content, "cc.j2", needs=_has_cc),
+    Section("cc", "", imprint_content, "imprint.j2"),       # 版记: 抄送, 印发机关 and 印发日期
 )
 BY_KEY = {s.key: s for s in SECTIONS}
 

@@ -50,7 +50,8 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     """Body text; ``lines`` are joined by line breaks. ``style``: "" (indented body text),
-    "opening", "doc-number", "issuer-line" (centred, in the title block) or "cc" (抄送)."""
+    "opening", "doc-number", "issuer-line" (centred, in the title block), "cc" (抄送) or "imprint"
+    (版记's 印发机关 and 印发日期: two lines set on one, left and right)."""
     kind: ClassVar[str] = "paragraph"
     lines: tuple[str, ...]
     style: str = ""
@@ -112,7 +113,8 @@ class Items:
 @dataclass(frozen=True)
 class Box:
     """Blocks set apart: "title-block", "notes" (说明), "attachment-list" (附件说明, kept with the
-    text above), "signature" (落款, likewise) or "attachment" (附件, from a new page)."""
+    text above), "signature" (落款, likewise), "attachment" (附件, from a new page) or "imprint"
+    (版记, between rules)."""
     kind: ClassVar[str] = "box"
     name: str
     blocks: tuple["Block", ...]
@@ -261,7 +263,20 @@ def _width_em(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
 
 
-def column_widths(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int]) -> list[float]:
+def natural_widths(headers: Sequence[str], rows: Iterable[Sequence[str]],
+                   padding_em: float = page.CELL_PADDING_EM) -> tuple[list[float], list[float]]:
+    """(what each column's text needs, what its header needs), in em of the table text, padding
+    included: a header on its own lines ("重点\n栏目" needs 2 em), at least 2 em."""
+    head = [max([_width_em(line) for line in h.split("\n")] + [2.0]) + padding_em for h in headers]
+    need = list(head)
+    for cells in rows:
+        for i, cell in enumerate(list(cells)[:len(need)]):
+            need[i] = max(need[i], _width_em(cell) + padding_em)
+    return need, head
+
+
+def column_widths(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int], *,
+                  width_em: float = page.TABLE_WIDTH_EM, padding_em: float = page.CELL_PADDING_EM) -> list[float]:
     """Each column's share of a full-width table, in per cent, from the text it holds.
 
     A header breaks only at its own line breaks ("重点\n栏目") and never wraps otherwise, nor
@@ -269,17 +284,15 @@ def column_widths(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric
     the text columns share the rest in proportion to theirs (wrapping when it is too little, but
     never narrower than their header). Worked out here rather than by the PDF renderer's automatic
     table layout, which measures every cell's text twice (a tenth of the bulletin's PDF time).
+    ``width_em`` and ``padding_em``: the text width and a cell's padding in em of the table text
+    (the defaults are the PDF's; the Word copy gives its own).
     """
     numeric = set(numeric)
-    head = [max([_width_em(line) for line in h.split("\n")] + [2.0]) + page.CELL_PADDING_EM for h in headers]
-    need = list(head)
-    for cells in rows:
-        for i, cell in enumerate(list(cells)[:len(need)]):
-            need[i] = max(need[i], _width_em(cell) + page.CELL_PADDING_EM)
+    need, head = natural_widths(headers, rows, padding_em)
     fixed = sum(n for i, n in enumerate(need) if i in numeric)
     free = sum(n for i, n in enumerate(need) if i not in numeric)
-    if free and fixed < page.TABLE_WIDTH_EM:
-        scale = max(page.TABLE_WIDTH_EM - fixed, 0) / free
+    if free and fixed < width_em:
+        scale = max(width_em - fixed, 0) / free
         if scale < 1:                    # text columns wrap; numbers keep their width
             need = [n if i in numeric else max(n * scale, head[i]) for i, n in enumerate(need)]
     total = sum(need)
