@@ -241,7 +241,7 @@ def test_the_workbook_agrees_with_scores_csv_and_is_inert(folder):
         scores = [r for r in csv.DictReader(f)]
     wb = openpyxl.load_workbook(folder / "scores.xlsx")
     rows = list(wb["季度得分"].iter_rows(values_only=True))
-    table = [dict(zip(rows[0], r)) for r in rows[1:]]
+    table = [dict(zip(rows[1], r)) for r in rows[2:]]            # row 1: the sheet's title
     assert len(table) == len(scores) == 6 * 3                  # 6 units × quarters 1..3
     by_key = {(r["单位编码"], r["季度"]): r for r in table}
     for s in scores:
