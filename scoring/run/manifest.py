@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from scoring.run.folder import MARKER       # the staging folder's marker: not an output
+
 MANIFEST = "manifest.json"
 # Distribution names whose versions decide the outputs' bytes.
 PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "weasyprint", "openpyxl",
