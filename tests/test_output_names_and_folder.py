@@ -148,3 +148,15 @@ def test_the_bulletin_command_exits_2_in_chinese_when_the_quarter_path_is_a_file
     assert code == 2
     assert "季度输出文件夹" in err and "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == ["2023Q3"]
+
+
+def test_the_manifest_of_a_staging_folder_lists_its_outputs_but_not_the_marker(tmp_path):
+    from scoring.inputs.rules_file import DEFAULT_RULES
+    from scoring.run.manifest import build_manifest
+
+    staging = staging_folder(tmp_path / "out", "2023Q3")
+    (staging / "scores.csv").write_text("unit_id\n", encoding="utf-8")
+    manifest = build_manifest(inputs=[], rules_file=DEFAULT_RULES, parameters={}, output_dir=staging,
+                              root=Path(__file__).resolve().parent.parent)
+    assert list(manifest["outputs"]) == ["scores.csv"]
+    assert (staging / MARKER).is_file()
