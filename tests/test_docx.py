@@ -304,3 +304,14 @@ def test_tables_are_5hao_with_column_widths_from_their_content(written):
     sizes = {r.font.size.pt for row in ranking.rows for c in row.cells for p in c.paragraphs for r in p.runs}
     assert sizes == {10.5}
     assert ranking._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    # Off the document grid, which would space 5号 characters a 3号 cell apart.
+    assert {p._p.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) for row in ranking.rows for c in row.cells
+            for p in c.paragraphs} == {"0"}
+
+
+def test_the_default_run_is_3hao_fangsong_so_the_grid_counts_28_characters(written):
+    import docx
+    from docx.oxml.ns import qn
+    rpr = docx.Document(str(written)).styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert rpr.find(qn("w:sz")).get(qn("w:val")) == "32"                 # half-points: 16 pt
+    assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"

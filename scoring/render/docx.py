@@ -77,7 +77,30 @@ def _set_fonts(rpr_owner, east_asia: str, latin: str = LATIN_FONT) -> None:
     rfonts.set(qn("w:cs"), latin)
 
 
+def _doc_defaults(doc) -> None:
+    """The document's default run: 3号 仿宋_GB2312 (the document grid's character pitch is taken
+    from it), no theme fonts; default paragraphs single-spaced, no space after."""
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rfonts = rpr.find(qn("w:rFonts"))
+    for attr in list(rfonts.attrib):
+        del rfonts.attrib[attr]
+    rfonts.set(qn("w:ascii"), LATIN_FONT)
+    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    rfonts.set(qn("w:cs"), LATIN_FONT)
+    for tag in ("w:sz", "w:szCs"):
+        rpr.find(qn(tag)).set(qn("w:val"), str(round(page.WORD_BODY_PT * 2)))
+    lang = rpr.find(qn("w:lang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    spacing = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "240")
+
+
 def _style_fonts(doc) -> None:
+    _doc_defaults(doc)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(page.WORD_BODY_PT)
     _set_fonts(normal.element, BODY_FONT)
@@ -99,6 +122,7 @@ def _style_fonts(doc) -> None:
         pf.line_spacing = 1.0
         pf.keep_with_next = True
         if name == "Title":
+            _off_grid(st.element.get_or_add_pPr())     # 2号 characters would take two grid cells each
             pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
             pf.space_after = Pt(page.WORD_BODY_PT)          # a blank line under the title
             # The Title style of the default template draws a blue rule under itself.
@@ -190,6 +214,17 @@ def _border(par, **sides: int) -> None:
                                                           qn("w:space"): "1", qn("w:color"): "000000"}))
 
 
+def _off_grid(par) -> None:
+    """Text smaller than the body (tables, captions, 说明, 版记) keeps its own character and line
+    pitch: off the document grid (w:snapToGrid 0), which would space 5号 characters 3号 apart."""
+    ppr = par._p.get_or_add_pPr() if hasattr(par, "_p") else par
+    snap = ppr.find(qn("w:snapToGrid"))
+    if snap is None:
+        snap = ppr.makeelement(qn("w:snapToGrid"), {})
+        ppr.append(snap)
+    snap.set(qn("w:val"), "0")
+
+
 def _flat(text: str) -> str:
     """Text as one run: a line break inside a value reads as a space ("" for blank text)."""
     return " ".join(text.split("\n")) if text.strip() else text.replace("\n", "")
@@ -277,8 +312,13 @@ class _Writer:
 
     def box(self, box: Box) -> None:
         if box.name == "notes":                 # 说明: smaller type
-            for p in box.blocks:
-                self._lines(self._para(indent=True), p.lines, size=page.WORD_NOTES_PT)
+            for i, p in enumerate(box.blocks):
+                par = self._para(indent=True)
+                par.paragraph_format.first_line_indent = Pt(page.WORD_NOTES_PT * 2)
+                # The last one goes with 附件说明 and the 落款: no page holds the 落款 alone.
+                par.paragraph_format.keep_with_next = i == len(box.blocks) - 1
+                _off_grid(par)
+                self._lines(par, p.lines, size=page.WORD_NOTES_PT)
         elif box.name == "attachment-list":     # 附件说明: a blank line above; kept with the 落款
             for i, p in enumerate(box.blocks):
                 par = self._para(indent=True)
@@ -329,6 +369,7 @@ class _Writer:
         spacer.paragraph_format.space_before = Pt(page.WORD_BODY_PT)
         for i, p in enumerate(paras):
             par = self._para(align="left")
+            _off_grid(par)
             fmt = par.paragraph_format
             fmt.left_indent = fmt.right_indent = Pt(page.WORD_IMPRINT_PT)
             fmt.keep_with_next = i < len(paras) - 1
@@ -363,15 +404,17 @@ class _Writer:
         par = self._para(align="center")
         par.add_run().add_picture(io.BytesIO(png), width=Mm(page.TEXT_WIDTH_MM))
         par.paragraph_format.keep_with_next = True
-        self._run(self._para(align="center"), fig.caption, size=page.WORD_TABLE_PT, font=HEADING_FONT)
+        caption = self._para(align="center")
+        _off_grid(caption)
+        self._run(caption, fig.caption, size=page.WORD_TABLE_PT, font=HEADING_FONT)
 
     # -- tables
     def _cell_paragraph_properties(self, align: str):
         par = self.doc.add_paragraph()
         par.paragraph_format.line_spacing = 1.0
         par.paragraph_format.first_line_indent = None
-        par.paragraph_format.snap_to_grid = False       # table text keeps its own, smaller lines
         par.alignment = ALIGN[align] if align else WD_ALIGN_PARAGRAPH.LEFT
+        _off_grid(par)
         par._p.getparent().remove(par._p)
         return par._p.pPr
 
@@ -418,7 +461,7 @@ class _Writer:
         """Column widths from the text: a compact table as wide as its text (up to the text
         width), a full one across the text width (sections.column_widths, in 5号 em)."""
         em = page.em_mm(page.WORD_TABLE_PT)
-        padding = 2 * page.WORD_CELL_MARGIN_MM / em
+        padding = 2 * page.WORD_CELL_MARGIN_MM / em + 0.3       # the margins, and a little slack
         rows = [r.cells for r in t.rows]
         if t.compact:
             need, _ = natural_widths(t.headers, rows, padding)
@@ -431,6 +474,7 @@ class _Writer:
         if t.caption:
             par = self._para(align="center")
             self._run(par, t.caption, size=page.WORD_TABLE_PT, font=HEADING_FONT)
+            _off_grid(par)
             par.paragraph_format.keep_with_next = True
             par.paragraph_format.space_before = Pt(page.WORD_TABLE_PT / 2)
         width = len(t.headers)
