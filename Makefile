@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/bootstrap.sh
 	@bash scripts/bootstrap.sh
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --durations=15
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser"

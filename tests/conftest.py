@@ -1,20 +1,97 @@
-"""Shared fixtures. Module-specific fixtures live in the test modules themselves."""
+"""Shared fixtures. Module-specific fixtures live in the test modules themselves.
+
+End-to-end outputs are made once per test session and shared by every test that only reads them:
+``fixture_bulletin``, ``hostile_bulletin``, ``sample_bulletin`` (tests/shared_outputs.py says what
+each holds and how it is shared between pytest-xdist's workers), and ``shared`` for a module's own.
+"""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 from scoring.inputs.rules_file import load_rules
+
+import shared_outputs
+from shared_outputs import BulletinOutput, assert_unchanged, shared_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
 def rules():
-    from scoring.method import rules as rules_mod
     return load_rules()
 
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# ---- outputs built once per session -----------------------------------------------------------------
+@pytest.fixture(scope="session")
+def shared_root(tmp_path_factory) -> Path:
+    """A folder of this test run that every xdist worker sees (the workers' basetemps share a
+    parent that is new for each run); without xdist, the session's own basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prefetch_shared_outputs(request, shared_root) -> Iterator[None]:
+    """Start building every shared bulletin the collected tests need, one process each, at once."""
+    needed = sorted({name for item in request.session.items for name in getattr(item, "fixturenames", ())
+                     if name in shared_outputs.BULLETINS})
+    builders = []
+    for name in needed:
+        try:                                   # one builder per output in the whole run
+            os.close(os.open(shared_root / f"{name}.prefetch", os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue
+        builders.append(subprocess.Popen([sys.executable, str(Path(__file__).with_name("shared_outputs.py")),
+                                          str(shared_root), name], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL))
+    yield
+    for proc in builders:                      # only an interrupted session leaves one running
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait()
+
+
+def _bulletin(shared_root: Path, name: str) -> Iterator[BulletinOutput]:
+    try:
+        output = shared_outputs.bulletin(shared_root, name)
+    except RuntimeError as err:
+        pytest.fail(str(err), pytrace=False)
+    yield output
+    assert_unchanged(output.out.parent)
+
+
+@pytest.fixture(scope="session")
+def fixture_bulletin(shared_root) -> Iterator[BulletinOutput]:
+    """tests/fixtures/bulletin (6 units), 2023Q3, without statements."""
+    yield from _bulletin(shared_root, "fixture_bulletin")
+
+
+@pytest.fixture(scope="session")
+def hostile_bulletin(shared_root) -> Iterator[BulletinOutput]:
+    """The hostile-text dataset (reliability_support.write_hostile_dataset: markup, formulas, direction
+    overrides, emoji, characters the fonts lack, 1,000-character texts), 2023Q3, with statements."""
+    yield from _bulletin(shared_root, "hostile_bulletin")
+
+
+@pytest.fixture(scope="session")
+def sample_bulletin(shared_root) -> Iterator[BulletinOutput]:
+    """data/sample (59 units, a year of adoptions), 2023Q4, with the 59 unit statements."""
+    yield from _bulletin(shared_root, "sample_bulletin")
+
+
+@pytest.fixture(scope="session")
+def shared(shared_root) -> Callable[[str, Callable[[Path], object]], Path]:
+    """``shared(name, build)``: the folder ``build(folder)`` fills, once per test session."""
+    return lambda name, build: shared_folder(shared_root, name, build)

@@ -4,15 +4,12 @@ real clients). Not a conftest: imported explicitly, so each test module says wha
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
@@ -39,6 +36,12 @@ def snapshot(folder: Path) -> dict[str, str]:
         rel = p.relative_to(folder).as_posix()
         out[rel] = "<dir>" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+def copy_of(folder: Path, to: Path) -> Path:
+    """A copy of a shared output (conftest.py) that a test may change; the shared one must not be."""
+    shutil.copytree(folder, to, ignore=shutil.ignore_patterns(".shared-*"))
+    return to
 
 
 def problem_lines(stderr: str) -> list[tuple[str, str]]:
@@ -118,7 +121,10 @@ HOSTILE_UNITS = {"Z01": SCRIPT + "昆仑街道", "Z02": RLO, "B01": HYPERLINK, "
 
 
 def write_hostile_dataset(folder: Path) -> Path:
-    """The corpus base with hostile unit names, titles, informants and notes (all valid input)."""
+    """The corpus base with hostile unit names, titles, informants and notes (all valid input).
+
+    Rows as Excel shows them: units.csv row 5 is Q01 (RARE: an emoji and a CJK Ext-B character);
+    submissions.csv row 7 is S005, adopted 2023-09-15 by Z01, titled RLO + RARE."""
     sys.path.insert(0, str(BROKEN))
     import make_corpus
 
@@ -130,7 +136,8 @@ def write_hostile_dataset(folder: Path) -> Path:
     titles = [SCRIPT, IMG, HYPERLINK, AT_SUM, SCRIPT, RLO + RARE]
     for row, title in zip(t["submissions"][1:], titles):
         row[5] = title
-    t["submissions"][6][5] = t["submissions"][1][5]          # S001 keeps one title
+    t["submissions"][5][5] = t["submissions"][1][5]          # S001 keeps one title (rows 2 and 6)
+    t["submissions"][6][4] = "2023-09-15"                     # S005: a line of Z01's 2023Q3 statement
     t["submissions"].append(["S006", "B02", "要闻动态", "江苏省", "2023-09-20", LONG, "", "", "", "是", AT_SUM])
     t["events"][1][5] = IMG + LONG[:900]
     t["events"][2][5] = HYPERLINK
@@ -138,22 +145,3 @@ def write_hostile_dataset(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     make_corpus.write_csvs(folder, t)
     return folder
-
-
-_HOSTILE_RUN: dict[str, Path] = {}
-
-
-def hostile_bulletin(statements: bool = True) -> Path:
-    """OUT/2023Q3 of one bulletin run on the hostile dataset, built once per test process."""
-    key = f"statements={statements}"
-    if key not in _HOSTILE_RUN:
-        import atexit
-        import tempfile
-        base = Path(tempfile.mkdtemp(prefix="hostile-"))
-        atexit.register(shutil.rmtree, base, ignore_errors=True)
-        data = write_hostile_dataset(base / "data")
-        proc = run_cli("bulletin", "--data", data, "--quarter", "2023Q3", "--out", base / "out",
-                       "--statements", "yes" if statements else "no")
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        _HOSTILE_RUN[key] = base / "out" / "2023Q3"
-    return _HOSTILE_RUN[key]

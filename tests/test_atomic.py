@@ -1,89 +1,158 @@
 """Atomic output: a bulletin run killed with SIGKILL at any step leaves the previous OUT/<Y>Q<Q>
-exactly as it was, and the next run removes the half-built ``.<Y>Q<Q>.partial-<pid>`` it left.
+exactly as it was, and the next run removes the half-built ``.<Y>Q<Q>.partial-<pid>`` it left; a run
+stopped with Ctrl-C (SIGINT) removes its own; what one ended by SIGTERM leaves, the next run removes.
 
-The kill is timed by the pipeline's progress lines on stderr ("生成 bulletin.pdf …" starts a step);
-the whole process group goes (the run, its statement workers), as when a machine is switched off.
+The runs are stopped exactly at a step, whatever the machine's speed: tests/stop_at_step.py runs the
+CLI, pauses each run when it enters its step (the step's progress line printed, nothing of it done),
+and the test signals it there: SIGKILL and SIGINT to the run's whole process group, as a machine
+switched off or Ctrl-C in a terminal does. The previous bulletin is a copy of the shared
+``hostile_bulletin`` (conftest.py); the runs here are as small as runs get: the four-unit corpus base
+(tests/broken/_valid_csv) and the tiny stand-in notebook (tests/fixtures/notebooks/mini_bulletin.ipynb),
+for what is tested is the folder handling, not the content.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from reliability_support import BROKEN, PY, ROOT, run_cli, snapshot
+from reliability_support import BROKEN, PY, ROOT, copy_of, snapshot
 
 DATA = BROKEN / "_valid_csv"
 QUARTER = "2023Q3"
-# step → (the start of its progress line, seconds to let it work before the kill)
+STOPPER = ROOT / "tests" / "stop_at_step.py"
+
+MINI = ROOT / "tests" / "fixtures" / "notebooks" / "mini_bulletin.ipynb"
+# The steps of a run that has its staging folder (scoring/run/bulletin.py), by the start of their
+# names: the first, the two renderers, the statements and the last before the swap.
 STEPS = {
-    "papermill": ("执行通报笔记本", 4.0),
-    "html": ("生成 bulletin.html", 0.3),
-    "pdf": ("生成 bulletin.pdf", 0.5),
-    "statements": ("生成各单位得分明细单", 0.3),
+    "papermill": "执行通报笔记本",
+    "html": "生成 bulletin.html",
+    "pdf": "生成 bulletin.pdf",
+    "statements": "生成各单位得分明细单",
+    "manifest": "写出 manifest.json",
 }
+COMPLETE = {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "bulletin.docx", "scores.csv", "ledger.csv",
+            "scores.xlsx", "statements.zip", "manifest.json"}
 
 
-def _bulletin_args(out):
-    return ["-m", "scoring", "bulletin", "--data", str(DATA), "--quarter", QUARTER, "--out", str(out)]
+class Runs:
+    """The bulletin runs of one plan (tests/stop_at_step.py), run in turn into ``out``."""
 
+    def __init__(self, out: Path, plan: list[dict], tmp_path: Path):
+        self.flags = tmp_path / "flags"
+        self.flags.mkdir()
+        self.log = tmp_path / "runs.log"
+        self.plan = [{"notebook": str(MINI), **entry} for entry in plan]
+        env = dict(os.environ, STOP_PLAN=json.dumps(self.plan), STOP_FLAGS=str(self.flags))
+        with open(self.log, "w", encoding="utf-8") as log:
+            self.proc = subprocess.Popen([PY, str(STOPPER), "bulletin", "--data", str(DATA), "--quarter", QUARTER,
+                                          "--out", str(out)], cwd=ROOT, env=env, stdout=log, stderr=log)
 
-def _kill_at(out, line_start: str, delay: float) -> tuple[int, str]:
-    """Run the bulletin, SIGKILL its process group ``delay`` s after the step's progress line; (pid, stderr)."""
-    proc = subprocess.Popen([PY, *_bulletin_args(out)], cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            text=True, start_new_session=True)
-    seen: list[str] = []
-    try:
-        for line in proc.stderr:
-            seen.append(line)
-            if line.startswith(line_start) and line.rstrip().endswith("…"):
-                time.sleep(delay)
-                os.killpg(proc.pid, signal.SIGKILL)
+    def _wait_for(self, *names: str) -> Path:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            for name in names:
+                if (self.flags / name).exists():
+                    return self.flags / name
+            if self.proc.poll() is not None and not any((self.flags / n).exists() for n in names):
                 break
-        else:
-            pytest.fail("the run ended before the step began:\n" + "".join(seen))
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "".join(seen)
-    time.sleep(1.5)          # the papermill kernel (its own session) notices its parent is gone and exits
-    return proc.pid, "".join(seen)
+            time.sleep(0.05)
+        pytest.fail(f"no {' or '.join(names)} from the runs:\n{self.output()[-3000:]}")
+
+    def stop(self, i: int) -> int:
+        """The pid of run ``i``, paused at its step."""
+        flag = self._wait_for(f"{i}.stopped", f"{i}.status")
+        assert flag.suffix == ".stopped", f"run {i} ended before its step:\n{self.output()[-3000:]}"
+        return int(flag.read_text(encoding="utf-8"))
+
+    def status(self, i: int) -> int:
+        """The exit status of run ``i`` once it has ended (negative: the signal that ended it)."""
+        return int(self._wait_for(f"{i}.status").read_text(encoding="utf-8"))
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def __enter__(self) -> "Runs":
+        return self
+
+    def __exit__(self, failed, *_) -> None:
+        """Wait for the plan's end; after a failure, kill whatever of it is left."""
+        try:
+            self.proc.wait(timeout=1 if failed else 600)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for started in self.flags.glob("*.started"):
+            try:
+                os.killpg(int(started.read_text(encoding="utf-8")), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+@pytest.fixture
+def previous(hostile_bulletin, tmp_path):
+    """OUT holding a complete bulletin (a copy of the shared one) and its snapshot."""
+    out = copy_of(hostile_bulletin.out, tmp_path / "out")
+    before = snapshot(out / QUARTER)
+    assert COMPLETE <= set(before)
+    return out, before
 
 
 @pytest.mark.slow
-def test_a_run_killed_at_any_step_leaves_the_previous_bulletin_intact_and_the_next_run_cleans_up(tmp_path):
-    out = tmp_path / "out"
-    first = run_cli("bulletin", "--data", DATA, "--quarter", QUARTER, "--out", out)
-    assert first.returncode == 0, first.stderr[-3000:]
-    target = out / QUARTER
-    previous = snapshot(target)
-    assert "bulletin.pdf" in previous and "statements.zip" in previous
-
-    leftovers = []
-    for step, (line_start, delay) in STEPS.items():
-        pid, log = _kill_at(out, line_start, delay)
-        assert snapshot(target) == previous, f"killed at {step}: the previous bulletin changed"
-        partial = out / f".{QUARTER}.partial-{pid}"
-        assert partial.is_dir(), f"killed at {step}: expected the half-built {partial.name}\n{log}"
-        leftovers.append(partial)
-
-    again = run_cli("bulletin", "--data", DATA, "--quarter", QUARTER, "--out", out)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert not [p for p in leftovers if p.exists()], "the next run left the killed runs' staging folders"
+def test_a_run_killed_at_any_step_or_interrupted_leaves_the_previous_bulletin_and_the_next_run_cleans_up(
+        previous, tmp_path):
+    out, before = previous
+    plan = [*({"step": name} for name in STEPS.values()), {"step": STEPS["papermill"]},
+            {"step": STEPS["papermill"]}, {"step": None}]
+    left: list[Path] = []
+    with Runs(out, plan, tmp_path) as runs:
+        # SIGKILL at each step: the previous bulletin as it was, the half-built folder left behind.
+        for i, step in enumerate(STEPS):
+            pid = runs.stop(i)
+            partial = out / f".{QUARTER}.partial-{pid}"
+            assert partial.is_dir(), f"stopped at {step}: no staging folder {partial.name}"
+            os.killpg(pid, signal.SIGKILL)
+            assert runs.status(i) == -signal.SIGKILL
+            assert snapshot(out / QUARTER) == before, f"killed at {step}: the previous bulletin changed"
+            assert partial.is_dir(), f"killed at {step}: expected the half-built {partial.name} left behind"
+            left.append(partial)
+        # The next run (stopped at its first step) has removed them. Ctrl-C (SIGINT to its process
+        # group, as a terminal sends it): it removes its own staging folder, says so and exits 130.
+        i = len(STEPS)
+        pid = runs.stop(i)
+        assert not [p for p in left if p.exists()], "the next run left the killed runs' staging folders"
+        assert (out / f".{QUARTER}.partial-{pid}").is_dir()
+        os.killpg(pid, signal.SIGINT)
+        assert runs.status(i) == 130, runs.output()[-3000:]
+        assert "已中断" in runs.output()
+        assert sorted(p.name for p in out.iterdir()) == [QUARTER], "Ctrl-C left a staging folder"
+        assert snapshot(out / QUARTER) == before
+        # SIGTERM (to the run alone, as `kill` sends it): the previous bulletin as it was.
+        pid = runs.stop(i + 1)
+        os.kill(pid, signal.SIGTERM)
+        assert runs.status(i + 1) == -signal.SIGTERM
+        assert snapshot(out / QUARTER) == before
+        # The next run goes to the end, and removes what SIGTERM left.
+        assert runs.status(i + 2) == 0, runs.output()[-3000:]
+    # The replaced bulletin is kept whole in history (issue 13).
     assert sorted(p.name for p in out.iterdir()) == [QUARTER, "history"]
-    # Same inputs, so the new bulletin's deterministic files equal the previous ones.
-    now = snapshot(target)
-    for name in ("scores.csv", "ledger.csv", "bulletin.html"):
-        assert now[name] == previous[name], name
+    assert snapshot(out / "history" / QUARTER / "1") == before
+    assert COMPLETE <= set(snapshot(out / QUARTER))
+    scores = (out / QUARTER / "scores.csv").read_text(encoding="utf-8")
+    assert "溧阳市公安局" in scores and "<script>" not in scores, "the next run's bulletin is not the one in place"
 
 
 def test_atomically_written_scores_are_readable_like_any_other_file(tmp_path):
-    proc = run_cli("score", "--data", DATA, "--year", 2023, "--quarter", 3, "--out", tmp_path / "out")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    from scoring.cli import main
+    assert main(["score", "--data", str(DATA), "--year", "2023", "--quarter", "3", "--out", str(tmp_path / "out")]) == 0
     plain = tmp_path / "plain.txt"
     plain.write_text("x")
     for name in ("scores.csv", "ledger.csv"):

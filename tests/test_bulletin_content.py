@@ -418,10 +418,33 @@ def test_numerals_are_chinese(n, zh):
     assert numeral(n) == zh
 
 
+# ---- what the issue says of itself: 样例数据, 更正说明 -----------------------------------------------------
+def test_output_of_sample_data_says_so_above_the_title_and_real_data_does_not(q3):
+    assert paragraphs(html("title", q3, sample_data=True))[0] == "样例数据，非正式通报"
+    assert "样例数据" not in html("title", q3) and "样例数据" not in whole(q3)
+
+
+def test_the_correction_note_names_each_changed_unit_with_only_the_figures_that_differ(q3):
+    # From changes.csv's rows: 昆仑街道's Q3 score and total moved (its rank did not), 溧城街道 is new in Q2.
+    rows = [dict(unit_id="Z01", unit_name="昆仑街道", quarter="2023Q3", score_before="20", score_after="25",
+                 ytd_before="40", ytd_after="45", rank_before="1", rank_after="1"),
+            dict(unit_id="Z02", unit_name="溧城街道", quarter="2023Q2", score_before="", score_after="5",
+                 ytd_before="", ytd_after="5", rank_before="", rank_after="2")]
+    assert "更正说明" not in whole(q3)
+    assert paragraphs(html("corrections", q3, corrections=rows)) == [
+        "更正说明：本期通报对已发布的版本作如下更正："
+        "昆仑街道2023年第三季度得分由20分更正为25分，全年累计得分由40分更正为45分；"
+        "溧城街道2023年第二季度得分由无更正为5分，全年累计得分由无更正为5分，类别内排名由无更正为第2名。"]
+    # It follows the title block and is not numbered: the first numbered section stays 一、.
+    keys = [s.key for s in bulletin.present_sections(q3, bulletin.issue(q3, corrections=rows))]
+    assert keys[:3] == ["title", "corrections", "overview"]
+    assert "一、总体情况" in html("overview", q3, corrections=rows)
+
+
 # ---- the notebook --------------------------------------------------------------------------------
 NOTEBOOK = ROOT / "notebooks" / "quarterly_bulletin.ipynb"
 PARAMETERS = ["year", "quarter", "data_dir", "rules_file", "output_dir", "write_tables", "result_file", "issue_number",
-              "issue_date", "doc_number", "cc", "next_steps", "issuer"]
+              "issue_date", "doc_number", "cc", "next_steps", "issuer", "sample_data", "corrections"]
 
 
 def test_the_committed_notebook_has_no_outputs_and_no_execution_counts():

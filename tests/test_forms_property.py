@@ -72,7 +72,7 @@ def _comparable(res) -> tuple[pd.DataFrame, pd.DataFrame]:
     return q, led
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(**year_st)
 def test_the_same_year_as_csv_files_or_as_a_workbook_gives_the_same_scores(tmp_path_factory, rows, events, targets,
                                                                            quarter):

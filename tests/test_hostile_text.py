@@ -1,7 +1,10 @@
 """Hostile text in unit names, titles, informants and notes (markup, spreadsheet formulas,
 right-to-left overrides, emoji, characters outside the fonts, 1,000-character texts) is valid input:
 the bulletin shows it escaped in HTML, keeps it inert text in the workbook, and lays it out in the
-PDFs without breaking them.
+PDFs without breaking them. A character the bundled fonts lack is printed as 〓 and the run says
+where it came from.
+
+Every test reads the one shared run of ``hostile_bulletin`` (conftest.py, with statements).
 """
 from __future__ import annotations
 
@@ -13,14 +16,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from reliability_support import (AT_SUM, HOSTILE_UNITS, HYPERLINK, IMG, LONG, SCRIPT, hostile_bulletin)
+from reliability_support import AT_SUM, HOSTILE_UNITS, HYPERLINK, IMG, LONG, RARE, SCRIPT
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def out():
-    return hostile_bulletin()
+def out(hostile_bulletin):
+    return hostile_bulletin.folder
 
 
 class _Tags(HTMLParser):
@@ -157,3 +160,30 @@ def test_the_word_bulletin_holds_hostile_names_as_plain_text_when_it_is_written(
     assert b"<script>" not in body, "raw markup in document.xml: the name was not escaped as XML text"
     assert b"w:fldSimple" not in body and b"HYPERLINK \"http://example.invalid" not in body, \
         "a unit name became a Word field"
+
+
+# ---- characters the fonts lack ------------------------------------------------------------------------
+def _pdf_text(pdf) -> str:
+    from pypdf import PdfReader
+
+    return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in PdfReader(str(pdf)).pages))
+
+
+def test_a_run_with_characters_the_fonts_lack_succeeds_and_warns_naming_file_row_and_column(hostile_bulletin):
+    # RARE (团市委🎉𠀀) is Q01's name (units.csv row 5) and part of S005's title (submissions.csv row 7).
+    notes = hostile_bulletin.notes
+    unit = [n for n in notes if "units.csv" in n and "第 5 行" in n and "unit_name" in n]
+    title = [n for n in notes if "submissions.csv" in n and "第 7 行" in n and "title" in n]
+    for found in (unit, title):
+        assert len(found) == 1 and "U+1F389" in found[0] and "U+20000" in found[0] and "〓" in found[0], notes
+    assert "Traceback" not in hostile_bulletin.stderr
+
+
+def test_characters_the_fonts_lack_are_printed_as_the_geta_mark(out):
+    bulletin = _pdf_text(out / "bulletin.pdf")
+    assert "团市委〓〓" in bulletin                        # Q01's name, in the bulletin's tables
+    statement = _pdf_text(next((out / "statements").glob("Z01-*.pdf")))
+    assert "团市委〓〓" in statement                       # S005's title, a line of Z01's statement
+    statement_q01 = _pdf_text(next((out / "statements").glob("Q01-*.pdf")))
+    assert "团市委〓〓" in statement_q01                   # the unit's own name on its statement
+    assert not set(RARE[-2:]) & set(bulletin + statement + statement_q01)

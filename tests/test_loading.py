@@ -193,8 +193,6 @@ def test_an_excel_lock_file_beside_the_workbook_is_not_taken_for_a_second_workbo
 SAMPLE, SAMPLE_BOOK = ROOT / "data" / "sample", ROOT / "data" / "sample-workbook"
 
 
-@pytest.mark.skipif(not (SAMPLE / "units.csv").exists() or not any(SAMPLE_BOOK.glob("*.xlsx")),
-                    reason="the sample datasets are not in the repository yet")
 def test_the_sample_csv_and_the_sample_workbook_validate_clean_and_load_to_identical_tables(rules):
     csv, book = load_dataset(SAMPLE, rules, year=2023), load_dataset(SAMPLE_BOOK, rules, year=2023)
     assert len(csv.units) > 0 and len(csv.submissions) > 0

@@ -1,6 +1,8 @@
-"""The main job (scoring.pipeline) end to end on the small bulletin fixture.
+"""The main job (scoring.run.bulletin) end to end on the small bulletin fixture.
 
-One pipeline run (plus a second for reproducibility) is shared by every slow test of this module.
+Every slow test reads the one shared run of ``fixture_bulletin`` (conftest.py: tests/fixtures/bulletin,
+2023Q3, without statements). Byte-identical output across runs is tests/test_determinism.py's (two
+runs on the hostile-text dataset, every file); input text the fonts lack, tests/test_hostile_text.py's.
 """
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ import hashlib
 import io
 import json
 import re
-import subprocess
-import sys
+import shutil
 from argparse import Namespace
 from decimal import Decimal
 from pathlib import Path
@@ -29,10 +30,8 @@ from scoring.errors import ScoringError
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = FIXTURES / "bulletin"
-MINI = FIXTURES / "notebooks" / "mini_bulletin.ipynb"
 FAILING = FIXTURES / "notebooks" / "failing_cell.ipynb"
 NOTEBOOK = pipeline.NOTEBOOK
-REAL = True
 UNITS = ["昆仑街道", "溧城街道", "市农业农村局", "市司法局", "市教育局", "团市委"]
 EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//)|@import|url\(\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -49,15 +48,8 @@ def _run(out: Path, notebook: Path = NOTEBOOK) -> pipeline.BulletinRun:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    first = _run(tmp_path_factory.mktemp("out1"))
-    second = _run(tmp_path_factory.mktemp("out2"))
-    return first, second
-
-
-@pytest.fixture(scope="module")
-def folder(runs) -> Path:
-    return runs[0].folder
+def folder(fixture_bulletin) -> Path:
+    return fixture_bulletin.folder
 
 
 # ---- fast: quarter, parameters, folders ------------------------------------------------------------
@@ -186,14 +178,14 @@ def test_a_year_reports_the_failing_quarter_and_still_runs_the_others(monkeypatc
 @pytest.mark.slow
 def test_the_quarter_folder_holds_every_output(folder):
     names = {p.name for p in folder.iterdir()}
-    assert {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "manifest.json"} <= names
-    if REAL:
-        assert {"scores.csv", "ledger.csv", "scores.xlsx"} <= names
+    assert {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "bulletin.docx", "manifest.json",
+            "scores.csv", "ledger.csv", "scores.xlsx"} <= names
+    assert not {"statements", "statements.zip"} & names                  # --statements no
     assert not [p for p in folder.parent.iterdir() if ".partial-" in p.name or ".old-" in p.name]
 
 
 @pytest.mark.slow
-def test_the_pdf_embeds_only_the_bundled_noto_cjk_fonts(folder, runs):
+def test_the_pdf_embeds_only_the_bundled_noto_cjk_fonts(folder, fixture_bulletin):
     from scoring.render.pdf import pdf_fonts
 
     used = pdf_fonts(folder / "bulletin.pdf")
@@ -201,7 +193,7 @@ def test_the_pdf_embeds_only_the_bundled_noto_cjk_fonts(folder, runs):
     for name, embedded in used:
         assert embedded, name
         assert "NotoSerifCJK" in name or "NotoSansCJK" in name, name
-    assert not [w for w in runs[0].warnings if "notdef" in w.lower()]
+    assert not [w for w in fixture_bulletin.notes if "notdef" in w.lower()]
 
 
 @pytest.mark.slow
@@ -228,12 +220,10 @@ def test_untrusted_text_is_escaped_in_the_html(folder):
     # Fixture: event E002 (2023-08-10, Q3) has the note "<script>alert('x')</script>…".
     html = (folder / "bulletin.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html
-    if REAL:
-        assert "&lt;script&gt;alert" in html
+    assert "&lt;script&gt;alert" in html
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL, reason="the content notebook writes the workbook")
 def test_the_workbook_agrees_with_scores_csv_and_is_inert(folder):
     import openpyxl
 
@@ -253,13 +243,6 @@ def test_the_workbook_agrees_with_scores_csv_and_is_inert(folder):
 
 
 @pytest.mark.slow
-def test_two_runs_give_byte_identical_bulletin_and_workbook(runs):
-    a, b = runs
-    for name in ("bulletin.html", "bulletin.pdf") + (("scores.xlsx", "scores.csv") if REAL else ()):
-        assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
-
-
-@pytest.mark.slow
 def test_the_manifest_hashes_inputs_rules_and_outputs(folder):
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(Path(k).name for k in m["inputs"]) == ["events.csv", "submissions.csv", "targets.csv", "units.csv"]
@@ -274,9 +257,10 @@ def test_the_manifest_hashes_inputs_rules_and_outputs(folder):
 
 
 @pytest.mark.slow
-def test_a_failing_cell_stops_the_run_and_leaves_the_previous_output_intact(runs):
-    folder = runs[1].folder
+def test_a_failing_cell_stops_the_run_and_leaves_the_previous_output_intact(fixture_bulletin, tmp_path):
+    folder = shutil.copytree(fixture_bulletin.folder, tmp_path / "out" / fixture_bulletin.folder.name)
     before = _digest(folder)
+    assert "bulletin.pdf" in before
     with pytest.raises(pipeline.RunError) as err:
         _run(folder.parent, notebook=FAILING)
     msg = str(err.value)
@@ -305,12 +289,6 @@ def test_the_word_bulletin_is_written_beside_the_pdf_with_every_unit_and_every_c
 
 
 @pytest.mark.slow
-def test_two_runs_give_a_byte_identical_word_bulletin(runs):
-    a, b = runs
-    assert (a.folder / "bulletin.docx").read_bytes() == (b.folder / "bulletin.docx").read_bytes()
-
-
-@pytest.mark.slow
 def test_the_html_embeds_fonts_covering_every_character_it_shows(folder):
     from test_render import embedded_fonts
 
@@ -323,60 +301,3 @@ def test_the_html_embeds_fonts_covering_every_character_it_shows(folder):
     assert {ord(ch) for ch in "昆仑街道2023年第三季度"} <= shown
     for family, cmap in faces.items():
         assert not sorted(shown - cmap), family
-
-
-# ---- input text the fonts cannot draw --------------------------------------------------------------
-RARE_UNIT = "溧城街道😀𠀀"                   # an emoji and a CJK Ext-B character: outside Noto CJK SC
-RARE_TITLE = "昆仑街道居民满意度调查🎉𠀀"
-
-
-@pytest.fixture(scope="module")
-def rare_text_run(tmp_path_factory):
-    """The bulletin fixture with Z02's name (units.csv row 3; its old name kept as an alias, so
-    submissions and events still find it) and S034's title (submissions.csv row 35, adopted in
-    2023Q3: a line of 昆仑街道's statement) holding characters the fonts lack."""
-    base = tmp_path_factory.mktemp("rare")
-    data = base / "data"
-    data.mkdir()
-    for name in ("events.csv", "targets.csv"):
-        (data / name).write_bytes((DATA / name).read_bytes())
-    units = (DATA / "units.csv").read_text(encoding="utf-8")
-    assert "Z02,溧城街道,镇区街道,李强,\n" in units
-    (data / "units.csv").write_text(units.replace("Z02,溧城街道,镇区街道,李强,\n",
-                                                  f"Z02,{RARE_UNIT},镇区街道,李强,溧城街道\n"), encoding="utf-8")
-    subs = (DATA / "submissions.csv").read_text(encoding="utf-8")
-    assert subs.splitlines()[34].startswith("S034,")
-    (data / "submissions.csv").write_text(subs.replace("昆仑街道居民满意度调查", RARE_TITLE), encoding="utf-8")
-    out = base / "out"
-    proc = subprocess.run([sys.executable, "-m", "scoring", "bulletin", "--data", str(data), "--quarter", "2023Q3",
-                           "--out", str(out)], cwd=pipeline.ROOT, capture_output=True,
-                          text=True, timeout=600, check=False)
-    return proc, out / "2023Q3"
-
-
-@pytest.mark.slow
-def test_a_run_with_characters_the_fonts_lack_succeeds_and_warns_naming_file_and_row(rare_text_run):
-    proc, _ = rare_text_run
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("提示：")]
-    unit = [ln for ln in lines if "units.csv" in ln and "第 3 行" in ln and "unit_name" in ln]
-    title = [ln for ln in lines if "submissions.csv" in ln and "第 35 行" in ln and "title" in ln]
-    assert len(unit) == 1 and "U+1F600" in unit[0] and "U+20000" in unit[0], lines
-    assert len(title) == 1 and "U+1F389" in title[0] and "U+20000" in title[0], lines
-    assert "Traceback" not in proc.stderr
-
-
-@pytest.mark.slow
-def test_characters_the_fonts_lack_are_printed_as_the_geta_mark(rare_text_run):
-    from pypdf import PdfReader
-
-    proc, folder = rare_text_run
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    def text(pdf: Path) -> str:
-        return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(pdf)).pages))
-
-    bulletin = text(folder / "bulletin.pdf")
-    assert "溧城街道〓〓" in bulletin                  # the unit name, in every table of the bulletin
-    statement = text(next((folder / "statements").glob("*昆仑街道*.pdf")))
-    assert "昆仑街道居民满意度调查〓〓" in statement     # titles are printed in the unit's statement
-    assert not {"😀", "🎉", "𠀀"} & set(bulletin + statement)

@@ -12,10 +12,12 @@ import dataclasses
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
 
 from scoring.cli import main
@@ -40,6 +42,19 @@ def _run(argv: list[str]) -> tuple[int, str]:
         except SystemExit as exit_:
             code = exit_.code
     return code, buf.getvalue()
+
+
+STAMP = "样例数据，非正式通报"
+
+
+def _text_of(html: Path) -> str:
+    """The visible text of an HTML page, from its <body> on (tags dropped, whitespace squeezed)."""
+    body = html.read_text(encoding="utf-8").split("<body", 1)[1].split(">", 1)[1]
+    return re.sub(r"\s+", "", re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", "", body, flags=re.S))
+
+
+def _docx_text(path: Path) -> str:
+    return "".join(p.text for p in docx.Document(str(path)).paragraphs).replace(" ", "")
 
 
 def _dead_pid() -> int:
@@ -204,6 +219,8 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     assert code == 0, text
     assert f"样例标记文件 {data / SAMPLE_MARKER}" in text and "请删除该文件" in text
     assert json.loads((out / "2023Q3" / "manifest.json").read_text(encoding="utf-8"))["sample_data"] is True
+    assert _text_of(out / "2023Q3" / "bulletin.html").startswith(STAMP)
+    assert _docx_text(out / "2023Q3" / "bulletin.docx").startswith(STAMP)
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
     assert code == 2 and "样例数据" in text and SAMPLE_MARKER in text
     assert not (out / "2023Q3" / "published.json").exists()
@@ -227,6 +244,8 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     assert f"被替换的上一版本已完整保存到 {kept}" in text
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sample_data"] is False and "changes.csv" in manifest["outputs"]
+    # Real data: no stamp; not yet published: nothing to correct.
+    assert STAMP not in _text_of(folder / "bulletin.html") and "更正说明" not in _text_of(folder / "bulletin.html")
 
     # 3. Published: when, and the SHA-256 of every file; publishing again changes nothing.
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
@@ -238,14 +257,22 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     code, again = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
     assert code == 0 and "无需再次发布" in again
 
-    # 4. A later correction is compared with the published version: 溧城街道's 要闻动态 S036 withdrawn → 20.
-    loaded = load_dataset(data, rules)
-    fewer = dataclasses.replace(loaded, submissions=loaded.submissions[loaded.submissions["record_id"] != "S036"])
-    base, frame = changes_since(out, "2023Q3", score(fewer, rules, 2023, 3))
-    assert base.folder == folder and base.published["published_at"] == record["published_at"]
-    assert frame.values.tolist() == [["Z02", "溧城街道", "2023Q3", "20.5", "20", "39", "38.5", "2", "2"]]
-
-    # 5. A published folder changed afterwards is not published again over its record.
-    (folder / "bulletin.html").write_text("改过", encoding="utf-8")
+    # 4. A published folder changed afterwards is not published again over its record.
+    (folder / "bulletin.html").write_bytes(b"x" + (folder / "bulletin.html").read_bytes())
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
     assert code == 2 and "bulletin.html" in text and "已发布的版本不能改动" in text
+    (folder / "bulletin.html").write_bytes((folder / "bulletin.html").read_bytes()[1:])
+
+    # 5. A later correction is compared with the published version, and the new bulletin says what it
+    #    corrects: 溧城街道's 要闻动态 S036 (溧阳市, 0.5) withdrawn → Q3 20.5 − 0.5 = 20, total 39 − 0.5 = 38.5.
+    lines = subs.read_text(encoding="utf-8").splitlines(keepends=True)
+    subs.write_text("".join(line for line in lines if not line.startswith("S036,")), encoding="utf-8")
+    code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
+    assert code == 0, text
+    assert (folder / "changes.csv").read_text(encoding="utf-8") == (
+        ",".join(CHANGE_COLUMNS) + "\nZ02,溧城街道,2023Q3,20.5,20,39,38.5,2,2\n")
+    assert "与已发布版本" in text
+    said = "更正说明：本期通报对已发布的版本作如下更正：溧城街道2023年第三季度得分由20.5分更正为20分，全年累计得分由39分更正为38.5分。"
+    assert said in _text_of(folder / "bulletin.html")
+    assert said in _docx_text(folder / "bulletin.docx")
+    assert "更正说明" not in _text_of(out / "history" / "2023Q3" / "2" / "bulletin.html")

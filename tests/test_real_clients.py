@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from reliability_support import hostile_bulletin, install_debian_package
+from reliability_support import install_debian_package
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -36,8 +36,8 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def out():
-    return hostile_bulletin()
+def out(hostile_bulletin):
+    return hostile_bulletin.folder
 
 
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

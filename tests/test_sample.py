@@ -115,9 +115,17 @@ def items(tables, resolve, canon):
 
 
 # ---- reproducibility --------------------------------------------------------------------------
-def test_the_generator_writes_the_same_bytes_on_every_run(tmp_path):
-    first = _generate(tmp_path / "a")
-    second = _generate(tmp_path / "b")
+@pytest.fixture(scope="module")
+def fresh(shared) -> dict[str, bytes]:
+    """The files of one generation (made once per test session)."""
+    folder = shared("fresh_sample", _generate)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith(".shared-")}
+
+
+def test_the_generator_writes_the_same_bytes_on_every_run(fresh, tmp_path):
+    first = fresh
+    second = _generate(tmp_path)
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
 
@@ -129,8 +137,7 @@ def test_another_seed_gives_other_data():
     assert [r["title"] for r in a["submissions"]] != [r["title"] for r in b["submissions"]]
 
 
-def test_the_committed_sample_is_what_the_generator_makes(tmp_path):
-    fresh = _generate(tmp_path)
+def test_the_committed_sample_is_what_the_generator_makes(fresh):
     committed = _committed()
     assert sorted(committed) == sorted(fresh), "committed files differ in name from a fresh generation"
     assert [k for k in fresh if fresh[k] != committed[k]] == [], "run: python scripts/make_sample.py"

@@ -263,7 +263,7 @@ _items = st.lists(st.fixed_dictionaries({
 }), max_size=12)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(items=_items)
 def test_a_variant_against_itself_changes_nothing_and_swapping_sides_negates_every_change(rules, items):
     engine = _engine()

@@ -1,4 +1,4 @@
-"""scores.xlsx (scoring.workbook) on the small bulletin fixture, scored by the engine."""
+"""scores.xlsx (scoring.render.xlsx) on the small bulletin fixture, scored by the engine."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scoring.inputs.loading import load_dataset
+from scoring.method import engine
 from scoring.render import xlsx as workbook
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bulletin"
@@ -15,9 +17,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "bulletin"
 
 @pytest.fixture(scope="module")
 def result(rules):
-    from scoring.inputs.loading import load_dataset
-    from scoring.method import engine
-
     data = load_dataset(FIXTURE, rules, year=2023)
     return engine.score(data, rules, 2023, 3)
 

@@ -306,7 +306,7 @@ class _Writer:
             self._lines(self._para(HEADING_STYLES[h.level]), h.text.split("\n"))
 
     def paragraph(self, p: Paragraph) -> None:
-        centred = p.style in ("doc-number", "issuer-line")
+        centred = p.style in ("doc-number", "issuer-line", "sample-stamp")
         par = self._para(align="center" if centred else "", indent=not centred and p.style != "cc")
         self._lines(par, p.lines)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -41,17 +41,22 @@ MARKS = {"veto": "▲", "floored": "※", "reward": "★", "before_cap": "†"}
 @dataclass(frozen=True)
 class Issue:
     """What this issue says about itself (the notebook's parameters): 期号, date, 文号, issuer
-    (落款), 抄送, 下一步工作要求 (paragraphs separated by blank lines)."""
+    (落款), 抄送, 下一步工作要求 (paragraphs separated by blank lines); ``sample``: computed from the
+    sample data (stamped 样例数据，非正式通报); ``corrections``: the figures changed since the published
+    version (更正说明), one mapping per unit and quarter with the columns of changes.csv."""
     number: str
     date: _dt.date
     doc_number: str = ""
     issuer: str = ""
     cc: str = ""
     next_steps: str = ""
+    sample: bool = False
+    corrections: tuple[Mapping[str, str], ...] = ()
 
 
 def issue(result: Result, *, issue_number: object = "", issue_date: object = "", doc_number: str = "",
-          cc: str = "", next_steps: str = "", issuer: str = "") -> Issue:
+          cc: str = "", next_steps: str = "", issuer: str = "", sample_data: bool = False,
+          corrections: Sequence[Mapping[str, Any]] = ()) -> Issue:
     """The issue's parameters, defaults filled in: number = the quarter's, date = the 10th of the
     month after the quarter (never today), issuer = the rules file's ``meta.issuer``."""
     if isinstance(issue_date, _dt.date):
@@ -63,7 +68,8 @@ def issue(result: Result, *, issue_number: object = "", issue_date: object = "",
     return Issue(number=str(issue_number if issue_number is not None else "").strip() or str(result.quarter),
                  date=date, doc_number=doc_number_brackets(str(doc_number or "").strip()),
                  issuer=str(issuer or "").strip() or result.rules.meta.issuer,
-                 cc=str(cc or "").strip(), next_steps=str(next_steps or ""))
+                 cc=str(cc or "").strip(), next_steps=str(next_steps or ""), sample=bool(sample_data),
+                 corrections=tuple({k: str(v) for k, v in row.items()} for row in corrections or ()))
 
 
 # The year of a 发文字号 in any bracket a user may type: [2023] ［2023］ (2023) （2023） 【2023】 〔2023〕.
@@ -154,12 +160,48 @@ class TitleContent:
     method: str         # the method's title, quoted in the opening
     quarter: str        # 2023年第三季度
     topic: str          # what the units are reported on (各单位…情况)
+    sample: bool        # computed from the sample data: stamped on the first page
 
 
 def title_content(result: Result, issue: Issue) -> TitleContent:
     return TitleContent(title="\n".join(_t(line) for line in title_lines(result)), number=_t(issue.number), doc_number=_t(issue.doc_number),
                         issuer=_t(issue.issuer), date=zh_date(issue.date), method=_t(result.rules.meta.title),
-                        quarter=quarter_name(result.year, result.quarter), topic=_t(result.rules.meta.topic))
+                        quarter=quarter_name(result.year, result.quarter), topic=_t(result.rules.meta.topic),
+                        sample=issue.sample)
+
+
+# ---- 更正说明 ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CorrectionRow:
+    unit: str
+    quarter: str                       # 第三季度
+    figures: list[tuple[str, str, str, str]]  # (score / ytd / rank, its name, before, after) that differ
+
+
+@dataclass(frozen=True)
+class CorrectionsContent:
+    rows: list[CorrectionRow]
+
+
+CORRECTED_FIGURES = (("score", "得分"), ("ytd", "全年累计得分"), ("rank", "类别内排名"))
+
+
+def corrections_content(result: Result, issue: Issue) -> CorrectionsContent:
+    """更正说明: every unit and quarter whose figures differ from the published version, before → after
+    (only the figures that differ; "" where a side has none)."""
+    rows = []
+    for row in issue.corrections:
+        year, _, q = str(row.get("quarter", "")).partition("Q")
+        figures = [(key, name, _t(row.get(f"{key}_before", "")), _t(row.get(f"{key}_after", "")))
+                   for key, name in CORRECTED_FIGURES
+                   if row.get(f"{key}_before", "") != row.get(f"{key}_after", "")]
+        label = quarter_name(int(year), int(q)) if year.isdigit() and q.isdigit() else _t(row.get("quarter", ""))
+        rows.append(CorrectionRow(unit=_t(row.get("unit_name", "")), quarter=label, figures=figures))
+    return CorrectionsContent(rows=rows)
+
+
+def _has_corrections(result: Result, issue: Issue) -> bool:
+    return bool(issue.corrections)
 
 
 # ---- 一、总体情况 ----------------------------------------------------------------------------------
@@ -586,6 +628,7 @@ YEAR_END = frozenset({YEAR_END_QUARTER})
 
 SECTIONS: tuple[Section, ...] = (
     Section("title", "", title_content, "title.j2"),
+    Section("corrections", "", corrections_content, "corrections.j2", needs=_has_corrections),
     Section("overview", "总体情况", overview_content, "overview.j2"),
     Section("ranking", "得分排名", ranking_content, "ranking.j2"),
     Section("superior", "被上级录用情况", superior_content, "superior.j2"),
@@ -666,5 +709,5 @@ def render_section(key: str, result: Result, issue: Issue,
 
 def issue_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """The notebook's parameters that :func:`issue` takes, from a mapping holding them (and others)."""
-    keys = ("issue_number", "issue_date", "doc_number", "cc", "next_steps", "issuer")
+    keys = ("issue_number", "issue_date", "doc_number", "cc", "next_steps", "issuer", "sample_data", "corrections")
     return {k: params[k] for k in keys if k in params}

@@ -40,7 +40,7 @@ from scoring.report.review import review_page
 from scoring.run import notebook as nb_run
 from scoring.run.handoff import save_result
 from scoring.run.folder import SNAPSHOT, is_sample, sample_note, snapshot, staging_folder, swap_into
-from scoring.run.history import CHANGES, change_lines, changes_since, write_changes
+from scoring.run.history import CHANGES, change_lines, changes_since, corrections, write_changes
 from scoring.run.manifest import build_manifest, write_manifest
 from scoring.run.notebook import RunError  # noqa: F401 - the run's failure, raised by its steps
 from scoring.run.params import (adoption_counts, bulletin_params, empty_quarter, future_records, holdings,
@@ -133,6 +133,10 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int | None, quarter:
         try:
             # What changed since the last (or the published) output: changes.csv, the console, 更正说明.
             baseline, changes = changes_since(Path(out), name, result)
+            # What the documents say of themselves besides the params file: 样例数据 on sample data,
+            # 更正说明 once a version of this quarter was published.
+            params = {**params, "sample_data": marker is not None,
+                      "corrections": corrections(changes) if baseline and baseline.published else []}
             nb_params = {"year": year, "quarter": quarter, "data_dir": nb_run.rel(data_dir),
                          "rules_file": nb_run.rel(rules_file), "output_dir": nb_run.rel(staging),
                          "write_tables": False, "result_file": str(staging / RESULT_FILE), **params}

@@ -14,6 +14,7 @@ from scoring.inputs.rules_file import load_rules
 from scoring.inputs.loading import load_dataset
 from scoring.method.engine import score
 from scoring.method.result import Result
+from scoring.run.folder import is_sample
 
 
 def save_result(result: Result, path: Path) -> Path:
@@ -28,3 +29,9 @@ def quarter_result(data_dir: str, rules_file: str, year: int, quarter: int, resu
         return pickle.loads(Path(result_file).read_bytes())
     rules = load_rules(rules_file)
     return score(load_dataset(data_dir, rules, year=year), rules, year, quarter)
+
+
+def sample_data(data_dir: str, given: bool | None = None) -> bool:
+    """Whether the notebook reports on sample data: as the calling run says (``given``), else whether
+    the data folder holds the sample marker file (样例数据.txt)."""
+    return bool(given) if given is not None else is_sample(Path(data_dir)) is not None

@@ -147,6 +147,14 @@ def changes_since(out: Path, name: str, result) -> tuple[Baseline | None, pd.Dat
     return base, compare_figures(figures_of_folder(base.folder), figures_of_result(result))
 
 
+def corrections(frame: pd.DataFrame | None) -> list[dict[str, str]]:
+    """The changes as the bulletin's 更正说明 takes them (a notebook parameter): one dict of text per
+    row, the columns of changes.csv."""
+    if frame is None:
+        return []
+    return [{k: _text(v) for k, v in row.items()} for row in frame[list(CHANGE_COLUMNS)].to_dict("records")]
+
+
 def changes_csv(frame: pd.DataFrame) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

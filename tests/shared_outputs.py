@@ -1,0 +1,132 @@
+"""End-to-end outputs made ONCE per test session and read by every test that needs them (the
+fixtures in conftest.py hand them out).
+
+Under pytest-xdist each worker is a process with its own session fixtures, so an output is built
+in a folder that every worker of the run sees (the workers' basetemps share a parent that is new
+for each run), under a file lock: whoever asks first builds it, the others wait for it and read the
+same files. A build that failed is not tried again: the others fail with its error.
+
+``python tests/shared_outputs.py ROOT NAME`` builds output NAME in ROOT: conftest.py starts one such
+process for every output the collected tests need when the session starts, so the builds run while
+the workers run other tests instead of a worker waiting idle for one when it first needs it. The
+lock makes that the same build: a test that asks first builds it itself, and the process finds it
+done.
+
+Tests must not change a shared output (copy it first: reliability_support.copy_of); conftest.py
+checks at the end of each worker's session that every output it handed out is as it was built.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import shutil
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from reliability_support import ROOT, run_cli, write_hostile_dataset
+
+DIGEST = ".shared-digest.json"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` → sha256 (this module's bookkeeping left out)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != DIGEST}
+
+
+def shared_folder(root: Path, name: str, build: Callable[[Path], object]) -> Path:
+    """``root/name`` after ``build(root/name)``, built once whatever the number of processes asking."""
+    folder, failed = root / name, root / f"{name}.failed"
+    with _locked(root / f"{name}.lock"):
+        if failed.exists():
+            raise RuntimeError(f"building the shared {name} failed:\n{failed.read_text(encoding='utf-8')}")
+        if not (folder / DIGEST).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            try:
+                build(folder)
+            except BaseException as err:
+                failed.write_text(f"{type(err).__name__}: {err}", encoding="utf-8")
+                raise
+            (folder / DIGEST).write_text(json.dumps(digest(folder)), encoding="utf-8")
+    return folder
+
+
+def assert_unchanged(folder: Path) -> None:
+    built = json.loads((folder / DIGEST).read_text(encoding="utf-8"))
+    now = digest(folder)
+    changed = sorted(k for k in built.keys() | now.keys() if built.get(k) != now.get(k))
+    assert not changed, f"a test changed the shared output {folder.name} (copy it first): {changed[:10]}"
+
+
+# ---- bulletin runs ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BulletinOutput:
+    """One ``python -m scoring bulletin`` run: its data folder, OUT, OUT/<Y>Q<Q> and its stderr."""
+    data: Path
+    out: Path
+    folder: Path
+    stderr: str
+
+    @property
+    def notes(self) -> list[str]:
+        """The run's 「提示：」 lines (input notes, characters the fonts lack, renderer warnings)."""
+        return [line for line in self.stderr.splitlines() if line.startswith("提示：")]
+
+
+@dataclass(frozen=True)
+class BulletinRun:
+    """What to run: ``data`` is a folder, or a function writing one into the folder it is given."""
+    data: Path | Callable[[Path], Path]
+    quarter: str
+    statements: bool
+
+    def build(self, folder: Path) -> None:
+        data = self.data(folder / "data") if callable(self.data) else self.data
+        proc = run_cli("bulletin", "--data", data, "--quarter", self.quarter, "--out", folder / "out",
+                       "--statements", "yes" if self.statements else "no")
+        (folder / "stderr.txt").write_text(proc.stderr, encoding="utf-8")
+        (folder / "data.txt").write_text(str(data), encoding="utf-8")
+        if proc.returncode != 0:
+            raise RuntimeError(f"bulletin {self} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+
+    def output(self, folder: Path) -> BulletinOutput:
+        return BulletinOutput(data=Path((folder / "data.txt").read_text(encoding="utf-8")), out=folder / "out",
+                              folder=folder / "out" / self.quarter,
+                              stderr=(folder / "stderr.txt").read_text(encoding="utf-8"))
+
+
+BULLETINS = {
+    # tests/fixtures/bulletin (6 units), 2023Q3, without statements.
+    "fixture_bulletin": BulletinRun(ROOT / "tests" / "fixtures" / "bulletin", "2023Q3", statements=False),
+    # The hostile-text dataset (reliability_support.write_hostile_dataset), 2023Q3, with statements.
+    "hostile_bulletin": BulletinRun(write_hostile_dataset, "2023Q3", statements=True),
+    # data/sample (59 units, a year of adoptions), 2023Q4, with the unit statements.
+    "sample_bulletin": BulletinRun(ROOT / "data" / "sample", "2023Q4", statements=True),
+}
+
+
+def bulletin(root: Path, name: str) -> BulletinOutput:
+    run = BULLETINS[name]
+    return run.output(shared_folder(root, name, run.build))
+
+
+if __name__ == "__main__":
+    try:
+        bulletin(Path(sys.argv[1]), sys.argv[2])
+    except RuntimeError:
+        sys.exit(1)                  # recorded in NAME.failed: the tests that need it report it
