@@ -11,7 +11,7 @@ RULES   ?= params/rules/liyang-2023-draft.yaml
 OUT     ?= output
 STATEMENTS ?= yes
 
-.PHONY: setup test test-fast bulletin year validate score publish template sample whatif bench wheelhouse clean
+.PHONY: setup test test-fast bulletin year validate score publish template sample whatif progress bench wheelhouse clean
 
 setup: $(STAMP)
 
@@ -46,7 +46,10 @@ sample: $(STAMP)
 	$(PY) scripts/make_sample.py
 
 whatif: $(STAMP)
-	$(PY) -m scoring whatif --data '$(DATA)' --out '$(OUT)/whatif'
+	$(PY) -m scoring whatif --data '$(DATA)' --rules '$(RULES)' --out '$(OUT)/whatif' $(if $(YEAR),--year '$(YEAR)',) $(if $(Q),--quarter '$(Q)',)
+
+progress: $(STAMP)
+	$(PY) -m scoring progress --data '$(DATA)' --rules '$(RULES)' --out '$(OUT)/progress' $(if $(AS_OF),--as-of '$(AS_OF)',)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

@@ -20,6 +20,7 @@ from scoring.run.bulletin import year_command
 from scoring.run.commands import template_command
 from scoring.run.doctor import doctor_command
 from scoring.run.history import compare_command, publish_command
+from scoring.run.progress import progress_command
 from scoring.run.whatif import whatif_command
 
 PROG = "python -m scoring"
@@ -157,12 +158,31 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, default=Path("data/template/录入模板.xlsx"), metavar="文件",
                    help="模板文件名，缺省为 data/template/录入模板.xlsx")
 
-    w = sub.add_parser("whatif", help="规则变体对比分析", description="用同一份数据，比较规则文件与各规则变体下的得分和排名。")
+    w = sub.add_parser("whatif", help="规则变体对比分析（HTML、PDF、工作簿）",
+                       description="用同一份数据，比较现行规则与各规则变体下各单位的得分、结转、一票否决、排名和优胜单位，"
+                                   "写入 输出目录/<年>Q<季>/：what_if.html、what_if.pdf、what_if.xlsx（全部变化）。"
+                                   "重新运行同一时期时，上一次的输出完整保存到 输出目录/history/<年>Q<季>/<序号>/，不会被覆盖。")
     _data(w)
+    _rules(w)
+    w.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    w.add_argument("--quarter", metavar="季度",
+                   help="对比截至哪个季度：1–4，或写作 2023Q4；缺省为该年度最后一个有数据的季度")
     w.add_argument("--out", type=Path, default=Path("output/whatif"), metavar="目录",
-                   help="输出目录（what_if.html、what_if.ipynb），缺省为 output/whatif")
+                   help="输出目录，缺省为 output/whatif（结果写入其中的 <年>Q<季>/）")
     w.add_argument("--variants", type=Path, default=Path("params/variants"), metavar="目录",
-                   help="规则变体目录，缺省为 params/variants")
+                   help="规则变体目录或一个变体文件，缺省为 params/variants；给出 --rules 时，各变体改在该规则文件上")
+
+    pr = sub.add_parser("progress", help="季度中的进度提醒：各单位已得分、年度目标进度与一票否决风险、提醒文字",
+                        description="按截至某日的数据，列出各单位本季度已得分数和距季度封顶还可计入的分数、各项年度目标任务的进度"
+                                    "（按目前进度年底前难以完成的标注「一票否决风险」）、超时报送的内容、省政府网站录用的约稿，"
+                                    "并为每个单位写一段可直接发送的提醒文字。写入 输出目录/<日期>/：progress.html、progress.pdf、"
+                                    "progress.xlsx、progress.txt。同一日期重新运行时，上一次的输出完整保存到 输出目录/history/<日期>/<序号>/。")
+    _data(pr)
+    pr.add_argument("--as-of", metavar="日期",
+                    help="截至日期，如 2024-02-15；缺省为数据中最近的记录日期（不会默认为今天）")
+    _rules(pr)
+    pr.add_argument("--out", type=Path, default=Path("output/progress"), metavar="目录",
+                    help="输出目录，缺省为 output/progress（结果写入其中的 <日期>/）")
 
     sub.add_parser("doctor", help="检查安装是否完整（内核、字体、PDF 引擎、Word 与 Excel 写出）",
                    description="逐项检查本机安装：Python、所需软件包、笔记本内核、内置字体、PDF 排版引擎、"
@@ -172,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"validate": validate, "score": score, "bulletin": bulletin_command, "year": year_command,
             "publish": publish_command, "compare": compare_command, "template": template_command,
-            "whatif": whatif_command, "doctor": doctor_command}
+            "whatif": whatif_command, "progress": progress_command, "doctor": doctor_command}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """Shared fixtures. Module-specific fixtures live in the test modules themselves.
 
 End-to-end outputs are made once per test session and shared by every test that only reads them:
-``fixture_bulletin``, ``hostile_bulletin``, ``sample_bulletin`` (tests/shared_outputs.py says what
+``fixture_bulletin``, ``hostile_bulletin`` (tests/shared_outputs.py says what
 each holds and how it is shared between pytest-xdist's workers), and ``shared`` for a module's own.
 """
 from __future__ import annotations
@@ -83,12 +83,6 @@ def hostile_bulletin(shared_root) -> Iterator[BulletinOutput]:
     """The hostile-text dataset (reliability_support.write_hostile_dataset: markup, formulas, direction
     overrides, emoji, characters the fonts lack, 1,000-character texts), 2023Q3, with statements."""
     yield from _bulletin(shared_root, "hostile_bulletin")
-
-
-@pytest.fixture(scope="session")
-def sample_bulletin(shared_root) -> Iterator[BulletinOutput]:
-    """data/sample (59 units, a year of adoptions), 2023Q4, with the 59 unit statements."""
-    yield from _bulletin(shared_root, "sample_bulletin")
 
 
 @pytest.fixture(scope="session")

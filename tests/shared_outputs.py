@@ -115,8 +115,6 @@ BULLETINS = {
     "fixture_bulletin": BulletinRun(ROOT / "tests" / "fixtures" / "bulletin", "2023Q3", statements=False),
     # The hostile-text dataset (reliability_support.write_hostile_dataset), 2023Q3, with statements.
     "hostile_bulletin": BulletinRun(write_hostile_dataset, "2023Q3", statements=True),
-    # data/sample (59 units, a year of adoptions), 2023Q4, with the unit statements.
-    "sample_bulletin": BulletinRun(ROOT / "data" / "sample", "2023Q4", statements=True),
 }
 
 

@@ -9,7 +9,8 @@ The plan, from the environment:
   notebooks/quarterly_bulletin.ipynb, or null>}``.
 - ``STOP_FLAGS``: a folder. When run ``i`` enters its step (the step's "… …" line printed, nothing of
   the step done yet), it writes its pid to ``<i>.stopped`` there and sleeps until a signal ends it:
-  the test signals it exactly there, whatever the machine's speed. When run ``i`` has ended, its exit
+  the test signals it exactly there, whatever the machine's speed (or, with ``"resume": true`` in its
+  entry, the run goes on once the test writes ``<i>.resume``). When run ``i`` has ended, its exit
   status (negative: the signal) is written to ``<i>.status``; then run ``i + 1`` starts. ``<i>.started``
   holds its pid from its start (for a test that must clean up after a failure).
 
@@ -49,8 +50,9 @@ def _child(argv: list[str], entry: dict, flag: Path) -> int:
             with real_step(self, name):
                 if name.startswith(entry["step"]):
                     _write(flag, str(os.getpid()))
-                    while True:
-                        time.sleep(3600)
+                    resume = flag.with_name(flag.name.replace(".stopped", ".resume"))
+                    while not (entry.get("resume") and resume.exists()):
+                        time.sleep(0.05)
                 yield
 
         bulletin.Progress.step = step

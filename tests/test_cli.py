@@ -57,7 +57,7 @@ def _append(path: Path, line: str) -> int:
 
 
 # ---- no default data folder ------------------------------------------------------------------------
-@pytest.mark.parametrize("command", ["bulletin", "year", "whatif"])
+@pytest.mark.parametrize("command", ["bulletin", "year", "whatif", "progress"])
 def test_a_command_without_data_exits_2_saying_in_chinese_how_to_name_a_data_folder(command):
     code, said = _run([command, "--quarter", "2024Q1"] if command == "bulletin" else [command])
     assert code == 2

@@ -146,7 +146,7 @@ def test_the_bulletin_command_exits_2_in_chinese_when_the_quarter_path_is_a_file
     code = main(["bulletin", "--data", str(data), "--out", str(out), "--quarter", "2023Q3", "--statements", "no"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "季度输出文件夹" in err and "Traceback" not in err
+    assert f"输出文件夹 {out / '2023Q3'} 是一个文件" in err and "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == ["2023Q3"]
 
 

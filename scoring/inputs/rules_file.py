@@ -66,12 +66,18 @@ def variant_files(path: str | Path | Iterable[str | Path] | None = None) -> list
     return path
 
 
-def load_variants(path: str | Path | Iterable[str | Path] | None = None) -> list[Rules]:
-    """Load overlay files (each with ``base:``, ``name:``, ``description:``) into derived Rules."""
+def load_variants(path: str | Path | Iterable[str | Path] | None = None, *, base: Rules | None = None) -> list[Rules]:
+    """Load overlay files (each with ``base:``, ``name:``, ``description:``) into derived Rules.
+    ``base``: lay each overlay over these rules instead of the file its ``base:`` names (the
+    what-if command's ``--rules``)."""
     out = []
     for f in variant_files(path):
+        data = _read_yaml(f) if base is not None else {}
+        if base is not None and "base" not in data:
+            raise RulesError(f"{f} 不是变体文件：须有 base: 指向基础规则文件")
         try:
-            r = load_rules(f)
+            r = (derive(base, _overlay_body(data), name=data.get("name", f.stem), description=data.get("description", ""))
+                 if base is not None else load_rules(f))
         except RulesError as err:
             # derive() reports under the base file's name; say which overlay is wrong.
             raise RulesError(f"变体文件 {f} 有误（合并到基础规则后检查）：\n{err}") from None

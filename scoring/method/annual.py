@@ -2,6 +2,7 @@
 优胜单位 and 优秀信息员."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -45,6 +46,29 @@ def target_progress(targets: pd.DataFrame, items: pd.DataFrame, unit_ids: pd.Ind
     return df
 
 
+def year_days(as_of: dt.date) -> tuple[int, int]:
+    """(days gone, days left) of ``as_of``'s year: 1 January through ``as_of`` inclusive, and the
+    days after it to 31 December (2023-06-30: 181 and 184; 2023-11-15: 319 and 46)."""
+    gone = (as_of - dt.date(as_of.year, 1, 1)).days + 1
+    left = (dt.date(as_of.year, 12, 31) - as_of).days
+    return gone, left
+
+
+def veto_at_risk(target, done, days_gone: int, days_left: int):
+    """一票否决风险 (R11: an unmet annual target zeroes the year's score), the one rule the review
+    page and the progress reminders share: at least one record is still needed and the pace so far
+    would not reach the target by the year's end — needed > done × days left ÷ days gone, compared
+    in whole numbers as needed × days gone > done × days left. Scalars or arrays alike."""
+    needed = np.asarray(target) - np.asarray(done)
+    return (needed > 0) & (needed * days_gone > np.asarray(done) * days_left)
+
+
+def solicited_counts(items: pd.DataFrame, n_units: int) -> np.ndarray:
+    """R13 (b) per unit: items adopted at the reward level (or above) in the year and solicited."""
+    return np.bincount(items.loc[items["solicited_in_year"].to_numpy(dtype=bool), "unit_code"].to_numpy(),
+                       minlength=n_units)
+
+
 def unmet_target_veto(progress: pd.DataFrame, n_units: int, rules: Rules, quarter: int) -> tuple[np.ndarray, np.ndarray]:
     """R11 三(二)2(2)「未完成本单位内容保障年度目标任务的，本年度得分归零」: judged only once the
     run includes Q4. Returns (vetoed[unit], reason[unit])."""
@@ -73,8 +97,7 @@ def reward_granted(progress: pd.DataFrame, items: pd.DataFrame, any_veto: np.nda
     missed = np.zeros(n_units, dtype=bool)
     bad = progress.loc[~progress["met_on_time"], "unit_code"].to_numpy()
     missed[bad] = True
-    solicited = np.bincount(items.loc[items["solicited_in_year"].to_numpy(dtype=bool), "unit_code"].to_numpy(),
-                            minlength=n_units)
+    solicited = solicited_counts(items, n_units)
     return ~missed & (solicited >= rules.reward.min_solicited_adoptions) & ~any_veto
 
 

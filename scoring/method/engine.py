@@ -159,6 +159,7 @@ def _annual_frame(run: Computation, units: pd.DataFrame, rules: Rules) -> pd.Dat
         "winner": annual_mod.winners(total, rank, category, rules),
         "annual_veto": run.annual_veto, "veto_reason": pd.array(run.annual_reason, dtype="string"),
         "reward": run.reward_granted,
+        "solicited": annual_mod.solicited_counts(run.items.items, len(units)).astype(np.int64),
     })
     cat_order = {c: i for i, c in enumerate(rules.category_keys)}
     df = df.assign(_cat=df["category"].map(cat_order)).sort_values(["_cat", "rank", "unit_id"], kind="stable",

@@ -37,6 +37,7 @@ EARNINGS_COLUMNS: tuple[str, ...] = (
 )
 ANNUAL_COLUMNS: tuple[str, ...] = (
     "unit_id", "unit_name", "category", "total", "rank", "winner", "annual_veto", "veto_reason", "reward",
+    "solicited",
 )
 INFORMANT_COLUMNS: tuple[str, ...] = ("unit_id", "unit_name", "informant", "points", "rank", "excellent")
 TARGET_COLUMNS: tuple[str, ...] = ("unit_id", "column", "target", "done", "done_on_time", "met", "lagging")
@@ -53,7 +54,8 @@ class Result:
     quarterly: pd.DataFrame      # QUARTERLY_COLUMNS + QUARTERLY_EXTRA, one row per unit per quarter 1..quarter
     ledger: pd.DataFrame         # LEDGER_COLUMNS + LEDGER_DETAIL
     earnings: pd.DataFrame       # EARNINGS_COLUMNS, one row per item and quarter that earned
-    annual: pd.DataFrame         # ANNUAL_COLUMNS, one row per unit (final only when quarter == 4)
+    annual: pd.DataFrame         # ANNUAL_COLUMNS, one row per unit (final only when quarter == 4);
+                                 # solicited: items adopted at the reward level as solicited so far (R13 b)
     informants: pd.DataFrame     # INFORMANT_COLUMNS
     targets: pd.DataFrame        # TARGET_COLUMNS, progress through the run's quarter
     notes: tuple[str, ...] = ()

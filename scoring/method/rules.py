@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from scoring.errors import RulesError
 from scoring.method.points import to_milli
+from scoring.method.rule_words import describe_changes
 
 
 
@@ -196,7 +197,8 @@ class Rules(_Strict):
     source: str = ""
     variant: str = ""
     description: str = ""
-    changes: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()           # what derive() changed, as keys and values (for developers)
+    change_words: tuple[str, ...] = ()      # the same in words, for documents (scoring.method.rule_words)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rules":
@@ -391,12 +393,14 @@ def derive(base: Rules, overlay: Mapping[str, Any], name: str, description: str 
     >>> v.changes                                                         # doctest: +SKIP
     ('late.factor: 0.5 → 0.7',)
     """
-    data = base.model_dump(mode="python", exclude={"source", "variant", "description", "changes"})
+    data = base.model_dump(mode="python", exclude={"source", "variant", "description", "changes", "change_words"})
     data = _to_plain(data)
     changes: list[str] = []
     merged = _merge(data, copy.deepcopy(dict(overlay)), "", changes)
-    return from_dict(merged, source=base.source, variant=name, description=description,
-                     changes=tuple(list(base.changes) + changes))
+    derived = from_dict(merged, source=base.source, variant=name, description=description,
+                        changes=tuple(list(base.changes) + changes))
+    words = tuple(dict.fromkeys(list(base.change_words) + list(describe_changes(base, derived))))
+    return derived.model_copy(update={"change_words": words})
 
 
 def _to_plain(obj: Any) -> Any:

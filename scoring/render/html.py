@@ -165,6 +165,20 @@ def notebook_to_html(nb_path_or_node, title: str, *, date: str | None = None,
     return embed_fonts(html) if embed else html
 
 
+def fragments_to_html(fragments, title: str, *, date: str | None = None, author: str = "",
+                      embed: bool = True) -> str:
+    """HTML fragments (a report's parts, in order) → a document with the bulletin's template and
+    look (:func:`notebook_to_html`), with no kernel: each fragment is one cell's displayed output
+    of a notebook made in memory. Same fragments, same bytes (the cells' ids are fixed)."""
+    nb = nbformat.v4.new_notebook()
+    for i, fragment in enumerate(fragments):
+        cell = nbformat.v4.new_code_cell(source="", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": fragment})])
+        cell["id"] = f"part-{i}"
+        nb.cells.append(cell)
+    return notebook_to_html(nb, title, date=date, author=author, embed=embed)
+
+
 _CHART_IMG = re.compile(r'<img class="chart" data-chart="([^"]+)"[^>]*?\bsrc="data:image/png;base64,([^"]+)"')
 
 

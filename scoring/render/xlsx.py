@@ -356,3 +356,32 @@ def write_scores_xlsx(result, path: str | Path) -> Path:
     path = Path(path)
     save_workbook_deterministic(build_workbook(result), path)
     return path
+
+
+# ---- shown tables (Chinese labels, points as decimals) ----------------------------------------------
+def _kind_of(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "number"
+    return "text"
+
+
+def write_tables_xlsx(sheets: Iterable[tuple[str, pd.DataFrame]], path: str | Path, *, title: str = "",
+                      creator: str = "") -> Path:
+    """Tables already labelled for reading (a what-if's changes, the progress reminders) → one
+    sheet each, the frame's column names as headers; floats (points as decimals) stored exactly as
+    shown, text as text (never a formula). Byte-identical from the same tables."""
+    wb = Workbook(write_only=True)
+    for name, frame in sheets:
+        spec = tuple((c, str(c), _kind_of(frame[c])) for c in frame.columns)
+        _write_sheet(wb, _sheet_title(name), frame, spec)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = creator or None
+    props.title = title or None
+    props.created = props.modified = FIXED_TIME
+    path = Path(path)
+    save_workbook_deterministic(wb, path)
+    return path

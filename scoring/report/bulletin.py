@@ -540,7 +540,7 @@ def notes_content(result: Result, issue: Issue) -> NotesContent:
         dash_levels=any(p is None for c in r.columns for p in c.points.values()),
         column_caps=[(_t(cc.column), _t(cc.level), fmt(to_milli(cc.value))) for cc in r.column_caps],
         late_factor=fmt(to_milli(r.late.factor)) if r.late.factor != 1 else "",
-        variant=_t(r.variant or ""), changes=[_t(c) for c in r.changes], notes=[_t(n) for n in result.notes])
+        variant=_t(r.variant or ""), changes=[_t(c) for c in r.change_words], notes=[_t(n) for n in result.notes])
 
 
 # ---- 附件 list, 落款, 附件1, 附件2, 抄送 --------------------------------------------------------------

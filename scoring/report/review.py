@@ -28,6 +28,7 @@ from typing import Any, Sequence
 import jinja2
 import pandas as pd
 
+from scoring.method.annual import veto_at_risk, year_days
 from scoring.method.calendar import QUARTERS_PER_YEAR, quarter_name, quarter_zh
 from scoring.method.points import fmt
 from scoring.method.result import Result
@@ -262,7 +263,7 @@ def veto_risk(result: Result) -> VetoRisk:
     """一票否决风险 (R11: an unmet annual target zeroes the year's score): a unit and column are at
     risk when at least one record is still needed and the pace so far would not reach the target by
     the year's end — needed > done × days left in the year ÷ days gone (the same rule as the
-    progress reminders), compared in whole numbers as needed × days gone > done × days left.
+    progress reminders: ``method.annual.veto_at_risk``).
 
     "As of" is the end of the bulletin's quarter, not the latest record's date: the bulletin speaks
     for the whole quarter, and a quarter whose records stop early is flagged as stale elsewhere.
@@ -271,19 +272,17 @@ def veto_risk(result: Result) -> VetoRisk:
     target is the veto itself, no longer a risk."""
     year, quarter = int(result.year), int(result.quarter)
     as_of = quarter_end(year, quarter)
-    days_gone = (as_of - dt.date(year, 1, 1)).days + 1
-    days_left = (dt.date(year, 12, 31) - as_of).days
+    days_gone, days_left = year_days(as_of)
     names = dict(zip(result.units["unit_id"].astype(str), result.units["unit_name"].astype(str)))
     order = {uid: i for i, uid in enumerate(names)}
     columns = {c: i for i, c in enumerate(result.rules.column_keys)}
     risks = []
     for r in result.targets.to_dict("records"):
         target, done = int(r["target"]), int(r["done"])
-        needed = target - done
-        if needed > 0 and needed * days_gone > done * days_left:
+        if veto_at_risk(target, done, days_gone, days_left):
             pace = (Decimal(done * days_left) / Decimal(days_gone)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             uid = _s(r["unit_id"])
-            risks.append(Risk(uid, names.get(uid, ""), _s(r["column"]), target, done, needed, str(pace)))
+            risks.append(Risk(uid, names.get(uid, ""), _s(r["column"]), target, done, target - done, str(pace)))
     risks.sort(key=lambda k: (order.get(k.unit_id, len(order)), columns.get(k.column, len(columns)), k.column))
     return VetoRisk(bool(result.rules.targets.unmet_is_annual_veto), as_of, days_gone, days_left, tuple(risks))
 

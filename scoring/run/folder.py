@@ -24,8 +24,9 @@ HISTORY = "history"           # OUT/history/<Y>Q<Q>/<n>/: every replaced quarter
 # The marker file the sample generator writes into the bundled sample folders (the loader ignores
 # it). A folder holding it is sample data, whatever its path; deleting it makes a copy real data.
 SAMPLE_MARKER = "样例数据.txt"
-# Names this program gives the folders it makes beside a quarter folder; nothing else is touched.
-_LEFTOVER = re.compile(r"\.(?P<name>\d{4}Q[1-4])\.(?P<kind>partial|old)-(?P<pid>\d+)")
+# Names this program gives the folders it makes beside an output folder (a quarter, 2023Q4; a
+# progress reminder's date, 2024-02-15); only those holding the marker below are touched.
+_LEFTOVER = re.compile(r"\.(?P<name>\d{4}Q[1-4]|\d{4}-\d{2}-\d{2})\.(?P<kind>partial|old)-(?P<pid>\d+)")
 # The marker file inside such a folder: its text is the name's ``<kind>-<pid>``.
 MARKER = ".liyang-scoring-run"
 
@@ -144,7 +145,7 @@ def check_target(out: Path, name: str) -> None:
     """The output folder ``out`` and the quarter folder ``out/name`` must be folders (or not exist
     yet): a file or a symbolic link there is a ScoringError (exit 2), never replaced."""
     out, target = Path(out), Path(out) / name
-    for path, what in ((out, "输出目录"), (target, "季度输出文件夹")):
+    for path, what in ((out, "输出目录"), (target, "输出文件夹")):
         if path.is_symlink():
             raise ScoringError(f"{what} {path} 是一个符号链接，本程序不会替换它。"
                                f"请删除或改名该链接后重新运行，或用 --out 指定其他输出目录。")
