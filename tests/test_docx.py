@@ -168,7 +168,7 @@ def test_pictures_are_placed_by_their_chart_key_with_their_captions(result, tmp_
     assert len(d.inline_shapes) == 2
     text = [p.text for p in d.paragraphs]
     assert "图1　2023年第三季度分栏目、分级别录用情况" in text and "图4　群团本季得分" in text
-    assert "图2　镇(区、街道)本季得分" not in text
+    assert "图2　镇（区、街道）本季得分" not in text
     # A picture not given leaves out its caption and its own subheading (全年累计得分走势).
     assert not any("全年累计得分走势" in t for t in text)
     with_progress = dict(given, **{ChartRef(Chart.PROGRESS).key: png})

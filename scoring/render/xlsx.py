@@ -155,8 +155,9 @@ def _rows(frame: pd.DataFrame, spec: Iterable[tuple[str, str, str]]) -> list[lis
 def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str, str], ...],
                  heading: str = "") -> None:
     """One sheet in openpyxl's write-only mode (streams rows: the ledger has thousands): a title
-    row (``heading``), the header row, the rows; printed A4 landscape, fitted to the page width,
-    the title and header rows on every page."""
+    row (``heading``; none when it is ""), the header row, the rows; printed A4 landscape, fitted
+    to the page width, the title and header rows on every page."""
+    top = 1 if heading else 0                 # rows above the header
 
     spec = tuple(s for s in spec if s[0] in frame.columns)
     ws = wb.create_sheet(title=title)
@@ -166,7 +167,7 @@ def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str
     ws.page_setup.fitToHeight = 0             # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.print_title_rows = "1:2"
+    ws.print_title_rows = f"1:{top + 1}"
     headers = [h for _, h, _ in spec]
     kinds = [k for _, _, k in spec]
     rows = _rows(frame, spec)
@@ -175,14 +176,15 @@ def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str
         shown = {_shown(r[j]) for r in rows}
         width = max([display_width(header)] + [display_width(v) for v in shown])
         ws.column_dimensions[get_column_letter(j + 1)].width = min(width + 2, MAX_WIDTH)
-    ws.freeze_panes = "A3"
+    ws.freeze_panes = f"A{top + 2}"
     if rows:
-        ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{len(rows) + 2}"
+        ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(len(headers))}{len(rows) + top + 1}"
     head_font, head_fill = Font(name="宋体", bold=False), PatternFill("solid", fgColor="EEEEEE")
     centre = Alignment(horizontal="center", vertical="center")
-    title_cell = WriteOnlyCell(ws, value=heading or title)
-    title_cell.font = Font(name="黑体", size=14, bold=False)
-    ws.append([title_cell])
+    if heading:
+        title_cell = WriteOnlyCell(ws, value=heading)
+        title_cell.font = Font(name="黑体", size=14, bold=False)
+        ws.append([title_cell])
     head = []
     for h in headers:
         c = WriteOnlyCell(ws, value=h)
