@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import sys
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from functools import lru_cache

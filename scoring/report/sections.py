@@ -22,7 +22,6 @@ a value is printed as it is (input text has been made drawable, 〓, by the cont
 """
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
