@@ -7,12 +7,15 @@ their data folder (``--data``): only the make targets and the notebooks default 
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from scoring.errors import ScoringError
+from scoring.inputs.schema import FIRST_YEAR, LAST_YEAR
 from scoring.run.commands import validate
 from scoring.run.commands import score
 from scoring.run.bulletin import bulletin_command
@@ -38,6 +41,7 @@ ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), z) for p
     (r"argument (?P<a>\S+): ignored explicit argument '?(?P<v>.*?)'?", "参数 {a} 不接受值「{v}」"),
     (r"argument (?P<a>\S+): not allowed with argument (?P<b>\S+)", "参数 {a} 不能与 {b} 同时使用"),
     (r"unrecognized arguments: (?P<a>.+)", "无法识别的参数：{a}"),
+    (r"argument (?P<a>\S+): (?P<m>[^\x00-\x7f].*)", "参数 {a} 的值无效：{m}"),     # a type check's own Chinese
     (r"ambiguous option: (?P<a>\S+) could match (?P<b>.+)", "选项 {a} 不明确，可能是：{b}"),
     (r"one of the arguments (?P<a>.+) is required", "须给出以下参数之一：{a}"),
 ))
@@ -81,6 +85,17 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：错误：{text}\n（查看全部选项：{self.prog} --help）\n")
 
 
+def year_argument(text: str) -> int:
+    """``--year``: a plausible four-digit year (FIRST_YEAR–LAST_YEAR), else argparse's error (exit 2)."""
+    try:
+        year = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是年份；请写四位数的年份，如 2023") from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"年份 {year} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间；请写四位数的年份，如 2023")
+    return year
+
+
 def _data(p: argparse.ArgumentParser, what: str = "数据目录") -> None:
     p.add_argument("--data", required=True, type=Path, metavar="目录",
                    help=f"{what}：放有 units.csv、submissions.csv（可另有 events.csv、targets.csv）或一个 .xlsx 工作簿的目录（必填）")
@@ -100,14 +115,14 @@ def _parser() -> argparse.ArgumentParser:
                        description="检查一个数据目录，一次列出全部问题（文件、工作表、行、列、值、应如何填写），"
                                    "并列出不计入的记录（其他年度的记录等）所在的行。无误退出码 0，有误退出码 2。")
     _data(v, "要检查的数据目录")
-    v.add_argument("--year", type=int, metavar="年份", help="按哪一年检查（其他年度的记录列为提示），缺省为数据中最近的有录用记录的年度")
+    v.add_argument("--year", type=year_argument, metavar="年份", help="按哪一年检查（其他年度的记录列为提示），缺省为数据中最近的有录用记录的年度")
     _rules(v)
 
     s = sub.add_parser("score", help="计算某年截至某季度的得分，写出 scores.csv 与 ledger.csv",
                        description="计算某年截至某季度的得分（不生成通报），写出 scores.csv 与 ledger.csv。"
                                    "没有录用记录的季度也照常计分。")
     _data(s)
-    s.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    s.add_argument("--year", type=year_argument, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
     s.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], metavar="季度",
                    help="季度 1–4，计到该季度末；缺省为该年度最后一个有数据的季度")
     _rules(s)
@@ -132,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="依次生成一年中有录用记录的各季度的通报，并说明哪些季度因没有录用记录未生成；"
                                    "某个季度失败不影响其他季度。")
     _data(y)
-    y.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    y.add_argument("--year", type=year_argument, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
     _rules(y)
     y.add_argument("--out", type=Path, default=Path("output"), metavar="目录", help="输出目录，缺省为 output")
     y.add_argument("--statements", default="yes", choices=["yes", "no"], metavar="yes|no",
@@ -164,7 +179,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "重新运行同一时期时，上一次的输出完整保存到 输出目录/history/<年>Q<季>/<序号>/，不会被覆盖。")
     _data(w)
     _rules(w)
-    w.add_argument("--year", type=int, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
+    w.add_argument("--year", type=year_argument, metavar="年份", help="年度，如 2023；缺省为数据中最近的有录用记录的年度")
     w.add_argument("--quarter", metavar="季度",
                    help="对比截至哪个季度：1–4，或写作 2023Q4；缺省为该年度最后一个有数据的季度")
     w.add_argument("--out", type=Path, default=Path("output/whatif"), metavar="目录",
@@ -195,7 +210,73 @@ COMMANDS = {"validate": validate, "score": score, "bulletin": bulletin_command, 
             "whatif": whatif_command, "progress": progress_command, "doctor": doctor_command}
 
 
+# ---- the console edge ----------------------------------------------------------------------------------
+# Control characters a message may quote from the data (a terminal escape, a bell, U+2028, a
+# direction override) are shown as \x1b, \u2028 …: the console shows them, never obeys them.
+_SHOWN = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0)]} | {
+    c: f"\\u{c:04x}" for c in [0x1680, 0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a), 0xfeff]}
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters written out as escapes; tab and line breaks kept."""
+    return text.translate(_SHOWN)
+
+
+class Console(io.TextIOBase):
+    """A console stream that never fails: control characters shown as escapes, and characters the
+    console's encoding lacks (an emoji on a GBK console, Chinese on a cp1252 redirect) written as
+    backslash escapes instead of ending the run with UnicodeEncodeError."""
+
+    def __init__(self, stream) -> None:
+        super().__init__()
+        self.stream = stream
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            encoding = "utf-8"
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:
+        return self._encoding
+
+    def write(self, text: str) -> int:
+        shown = visible(text)
+        safe = shown.encode(self._encoding, "backslashreplace").decode(self._encoding, "replace")
+        try:
+            self.stream.write(safe)
+        except UnicodeError:
+            self.stream.write(safe.encode("ascii", "backslashreplace").decode("ascii"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    if out is not None and err is not None:          # None: no console at all (pythonw)
+        sys.stdout, sys.stderr = Console(out), Console(err)
+    try:
+        return _main(argv)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

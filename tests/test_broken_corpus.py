@@ -9,6 +9,10 @@ folder — an earlier output there is left exactly as it was.
 cases, in-process through the CLI's own entry point (``scoring.cli.main``: what ``python -m scoring``
 calls); a few cases run as a real ``python -m scoring`` process too, for the exit status as a shell
 sees it and the absence of a traceback on its stderr.
+
+A case's ``expect.yaml`` lists either the problems the report must name (``problems``), or, for a
+bad rules file, what the message must say (``says``); ``args`` are extra command-line arguments
+("{case}": the case's folder).
 """
 from __future__ import annotations
 
@@ -30,12 +34,28 @@ def expect(case) -> dict:
     return yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
 
 
-def test_the_corpus_holds_at_least_thirty_broken_datasets_each_with_its_expectations():
-    assert len(CASES) >= 30
+def args_of(case) -> list[str]:
+    return [a.replace("{case}", str(case)) for a in expect(case).get("args", [])]
+
+
+def assert_says(stderr: str, case) -> None:
+    """stderr is what the case expects: the problems named, or the rules file's message."""
+    e = expect(case)
+    if "problems" in e:
+        assert_reports(stderr, e["problems"])
+        return
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert stderr.startswith("错误："), stderr[-3000:]
+    for text in e["says"]:
+        assert text in stderr, f"expected「{text}」in:\n{stderr[-3000:]}"
+
+
+def test_the_corpus_holds_at_least_fifty_broken_datasets_each_with_its_expectations():
+    assert len(CASES) >= 50
     for case in CASES:
         e = expect(case)
-        assert e["what"] and e["problems"], case.name
-        assert all("code" in p for p in e["problems"]), case.name
+        assert e["what"] and (e.get("problems") or e.get("says")), case.name
+        assert all("code" in p for p in e.get("problems", [])), case.name
 
 
 def test_the_committed_corpus_is_exactly_what_make_corpus_writes(tmp_path):
@@ -54,8 +74,8 @@ def test_the_unbroken_base_validates_cleanly(control, capsys):
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_validate_names_every_problem_of_a_broken_dataset(case, capsys):
     from scoring.cli import main
-    assert main(["validate", "--data", str(case), "--year", "2023"]) == 2
-    assert_reports(capsys.readouterr().err, expect(case)["problems"])
+    assert main(["validate", "--data", str(case), "--year", "2023", *args_of(case)]) == 2
+    assert_says(capsys.readouterr().err, case)
 
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda p: p.name)
@@ -73,21 +93,24 @@ def test_score_stops_with_exit_2_names_the_problem_and_leaves_the_output_untouch
     (out / "scores.csv").write_text("unit_id,score\nearlier,1\n", encoding="utf-8")
     (out / "ledger.csv").write_text("earlier run\n", encoding="utf-8")
     before = snapshot(tmp_path)
-    assert main(["score", "--data", str(case), "--year", "2023", "--quarter", "3", "--out", str(out)]) == 2
-    assert_reports(capsys.readouterr().err, expect(case)["problems"])
+    assert main(["score", "--data", str(case), "--year", "2023", "--quarter", "3", "--out", str(out),
+                 *args_of(case)]) == 2
+    assert_says(capsys.readouterr().err, case)
     assert snapshot(tmp_path) == before
 
 
-# As a shell runs it (one case: the report is the in-process tests' own; what is checked here is the
-# exit status a shell sees and a stderr without a traceback).
-PROCESS_CASES = ["several_problems_at_once"]
+# As a shell runs it (the report is the in-process tests' own; what is checked here is the exit
+# status a shell sees and a stderr without a traceback): several problems at once, and a workbook
+# with one cell at XFD1048576, which used to abort the process in the workbook reader.
+PROCESS_CASES = ["several_problems_at_once", "xlsx_cell_at_xfd1048576"]
 
 
 @pytest.mark.parametrize("name", PROCESS_CASES)
 def test_python_m_scoring_score_exits_2_with_the_report_and_no_traceback(name, tmp_path):
-    proc = run_cli("score", "--data", BROKEN / name, "--year", 2023, "--quarter", 3, "--out", tmp_path / "out")
+    proc = run_cli("score", "--data", BROKEN / name, "--year", 2023, "--quarter", 3, "--out", tmp_path / "out",
+                   *args_of(BROKEN / name))
     assert proc.returncode == 2, proc.stderr[-3000:]
-    assert_reports(proc.stderr, expect(BROKEN / name)["problems"])
+    assert_says(proc.stderr, BROKEN / name)
     assert not (tmp_path / "out").exists()
 
 

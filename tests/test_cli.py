@@ -23,7 +23,7 @@ from scoring.cli import _parser, main
 from scoring.errors import InputError, ScoringError
 from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.run import bulletin as pipeline
-from scoring.run.params import future_records, stale_quarter
+from scoring.run.params import stale_quarter
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "fixtures" / "bulletin"
@@ -87,7 +87,7 @@ def test_the_help_of_the_program_and_of_every_command_is_chinese_and_describes_e
 
 @pytest.mark.parametrize("argv, expected", [
     (["bulletin", "--data", "x", "--statements", "maybe"], "参数 --statements 的值「maybe」无效，可选："),
-    (["score", "--data", "x", "--out", "y", "--year", "abc"], "参数 --year 的值「abc」无效：应为整数"),
+    (["score", "--data", "x", "--out", "y", "--year", "abc"], "参数 --year 的值无效：「abc」不是年份"),
     (["validate", "--data", "x", "--colour", "red"], "无法识别的参数：--colour red"),
     (["score", "--data", "x"], "缺少必需的参数：--out"),
     (["publish", "--out"], "参数 --out 后面须跟一个值"),
@@ -210,7 +210,18 @@ def test_a_record_dated_after_today_is_an_input_error_naming_its_file_row_and_co
     row = _append(data / "submissions.csv", "S091,昆仑街道,要闻动态,溧阳市,2099-01-05,未来稿,2023-01-04,否,王敏")
     code, said = _run(["validate", "--data", str(data)])
     assert code == 2
-    assert f"submissions.csv，第 {row} 行，列「录用日期」，值「2099-01-05」：日期晚于今天" in said
-    with_today = future_records(_one_unit("2023-05-02"), today=dt.date(2023, 5, 1))
-    assert isinstance(with_today, InputError) and [p.code for p in with_today.problems] == ["future_date"]
-    assert future_records(_one_unit("2023-05-01"), today=dt.date(2023, 5, 1)) is None
+    assert f"submissions.csv，第 {row} 行，列「adopted_on」，值「2099-01-05」：日期晚于今天" in said
+
+
+def test_the_loader_takes_a_record_dated_the_day_after_today_as_an_error_and_today_as_fine(tmp_path, rules):
+    # The sample's latest date is in 2023: with "today" on 2023-05-01, every later record is in the future.
+    from scoring.inputs.loading import load_dataset
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "units.csv").write_text("unit_id,unit_name,category\nU1,甲镇,镇区街道\n", encoding="utf-8")
+    (data / "submissions.csv").write_text("record_id,unit_id,column,level,adopted_on\nR1,U1,在线访谈,溧阳市,2023-05-01\n"
+                                          "R2,U1,在线访谈,溧阳市,2023-05-02\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_dataset(data, rules, today=dt.date(2023, 5, 1))
+    assert [(p.code, p.row) for p in err.value.problems] == [("future_date", 3)]
+    assert len(load_dataset(data, rules, today=dt.date(2023, 5, 2)).submissions) == 2

@@ -246,19 +246,19 @@ def test_an_unknown_event_type_lists_codes_and_chinese_names(tmp_path, rules):
 def test_a_count_must_be_a_whole_number_of_at_least_one(value, why, tmp_path, rules):
     folder = csv_with(tmp_path, events=edited(inputs.EVENTS, 2, 4, value))
     assert problems_of(folder, rules) == [P(
-        "events.csv", 3, "count", value, f"次数须为不小于 1 的整数（留空按 1 次计）；「{value}」{why}", "bad_count")]
+        "events.csv", 3, "count", value, f"次数须为 1 至 1,000 的整数（留空按 1 次计）；「{value}」{why}", "bad_count")]
 
 
 def test_a_negative_target_is_a_bad_target(tmp_path, rules):
     folder = csv_with(tmp_path, targets=edited(inputs.TARGETS, 2, 3, "-3"))
     assert problems_of(folder, rules) == [P(
-        "targets.csv", 3, "target", "-3", "目标数须为不小于 0 的整数；「-3」不能为负数", "bad_target")]
+        "targets.csv", 3, "target", "-3", "目标数须为 0 至 1,000 的整数；「-3」不能为负数", "bad_target")]
 
 
 def test_a_year_in_chinese_numerals_is_a_bad_year(tmp_path, rules):
     folder = csv_with(tmp_path, targets=edited(inputs.TARGETS, 2, 1, "二〇二三"))
     assert problems_of(folder, rules) == [P(
-        "targets.csv", 3, "year", "二〇二三", "年度须为四位数的年份，如 2023；「二〇二三」须为阿拉伯数字", "bad_year")]
+        "targets.csv", 3, "year", "二〇二三", "年度须为 2000 至 2100 年之间的四位数年份，如 2023；「二〇二三」须为阿拉伯数字", "bad_year")]
 
 
 def test_text_longer_than_a_thousand_characters_is_an_error_but_a_thousand_is_fine(tmp_path, rules):
@@ -427,7 +427,7 @@ def test_validate_prints_every_problem_in_chinese_and_exits_2(tmp_path, rules, c
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "输入数据有 2 处问题" in err
-    assert "events.csv，第 2 行，列「count」，值「-1」：次数须为不小于 1 的整数（留空按 1 次计）；「-1」不能为负数 [bad_count]" in err
+    assert "events.csv，第 2 行，列「count」，值「-1」：次数须为 1 至 1,000 的整数（留空按 1 次计）；「-1」不能为负数 [bad_count]" in err
 
 
 def test_validate_exits_0_on_a_clean_dataset(tmp_path, capsys):

@@ -29,10 +29,19 @@ def test_every_spelling_of_the_first_of_july_2023_is_that_day():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)))
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_any_real_day_in_any_spelling_reads_back_as_itself(day):
     got = parsing.parse_dates(S(*spellings(day)))
     assert set(got.values.tolist()) == {pd.Timestamp(day)}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)).filter(
+    lambda d: not 2000 <= d.year <= 2100))
+def test_any_real_day_of_a_year_outside_2000_to_2100_is_out_of_range_in_any_spelling(day):
+    got = parsing.parse_dates(S(*spellings(day)))
+    assert got.out_of_range.all() and not got.impossible.any() and not got.bad.any()
+    assert got.values.isna().all()
 
 
 def test_an_empty_cell_is_no_date_and_no_problem():

@@ -17,10 +17,8 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
-from xml.etree import ElementTree
-from xml.sax.saxutils import unescape
 
 import numpy as np
 import pandas as pd
@@ -32,7 +30,9 @@ from scoring.inputs.names import clash_key
 from scoring.inputs.dataset import DTYPES, Dataset
 from scoring.errors import InputError, InputProblem
 from scoring.method.rules import Rules
-from scoring.inputs.schema import MAX_TEXT, TABLES, TABLES_BY_NAME, Field, Table
+from scoring.inputs.schema import (FIRST_YEAR, LAST_YEAR, MAX_COUNT, MAX_TEXT, TABLES, TABLES_BY_NAME, Field,
+                                   Table)
+from scoring.inputs.workbook import column_letters, scan_workbook
 import datetime as dt
 from python_calamine import CalamineWorkbook
 import pandera.pandas as pa
@@ -40,6 +40,7 @@ import pandera.pandas as pa
 # Beyond this many problems of one kind in one column, the rest are summed up in one line.
 PER_COLUMN_LIMIT = 50
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+MAX_CSV_COLUMNS = 1000     # a header with more columns is refused before the file is read
 ALIAS_SEPARATORS = r"[;；、]"
 
 
@@ -190,13 +191,15 @@ def _csv_records(data: bytes) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int,
     except Exception:  # noqa: BLE001 - fall back to the careful reader below
         pass
     text = data.decode("utf-8-sig")            # UnicodeDecodeError: the caller tries GB18030
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+    # No limit on a cell's length here: a cell longer than the contract allows is then reported
+    # by its row and column (text_too_long), not as an unreadable file. 2**31 - 1: a C long everywhere.
+    csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[list[str]] = []
     lines: list[int] = []
     ragged: list[tuple[int, int]] = []
     width, previous = None, 0
-    for record in reader:
+    for record in _located(reader):
         start, previous = previous + 1, reader.line_num
         width = len(record) if width is None else width
         if len(record) > width:
@@ -205,6 +208,35 @@ def _csv_records(data: bytes) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int,
         records.append(record + [""] * (width - len(record)))
         lines.append(start)
     return pd.DataFrame(records, dtype="str"), np.array(lines, dtype=np.int64), ragged
+
+
+def _located(reader) -> Iterable[list[str]]:
+    """The reader's records; a csv.Error carries the line where it happened (``err.line``)."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            err.line = reader.line_num
+            raise
+        yield record
+
+
+def _lines_not_utf8(raw: bytes) -> list[int]:
+    """Lines (from 1) that are not UTF-8 in a file whose other non-ASCII lines are: empty when the
+    file has no UTF-8 line beyond ASCII (it is then another encoding as a whole)."""
+    bad: list[int] = []
+    utf8 = False
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            bad.append(number)
+    return bad if utf8 else []
 
 
 def _content_lines(data: bytes) -> int:
@@ -233,10 +265,27 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
     if not head.strip(b" \t\r\n\xef\xbb\xbf") and not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         out.add(name, 1, None, "", f"文件是空的；第 1 行须为表头（{_header_list(table)}），其后每行一条记录", "empty_file")
         return None
+    first = raw[:raw.find(b"\n") if b"\n" in raw[:1 << 20] else 1 << 20]
+    if first.count(b",") >= MAX_CSV_COLUMNS:
+        # A header of a million columns would take minutes to read: the file is not this table.
+        out.add(name, 1, None, None, f"表头有 {first.count(b',') + 1:,} 列以上，远多于本表的 {len(table.fields)} 列"
+                f"（{_header_list(table)}）；请检查是否选错了文件，或第 1 行是否被误填", "bad_csv")
+        return None
     try:
         try:
             frame, lines, ragged = _csv_records(raw)    # the readers themselves reject bytes that are not UTF-8
         except UnicodeDecodeError:
+            mixed = _lines_not_utf8(raw)
+            if mixed:
+                # A UTF-8 file with a few lines in another encoding (pasted from a GBK file): those lines.
+                for line in mixed[:PER_COLUMN_LIMIT]:
+                    out.add(name, line, None, None, "此行不是 UTF-8 编码，而文件的其余各行是：多半是从另一个文件（GBK/GB18030 编码）"
+                            "粘贴来的文字；请在此行重新输入这些文字，或在 Excel 中打开后“另存为 → CSV UTF-8（逗号分隔）”",
+                            "bad_encoding")
+                if len(mixed) > PER_COLUMN_LIMIT:
+                    out.add(name, None, None, None, f"另有 {len(mixed) - PER_COLUMN_LIMIT} 行不是 UTF-8 编码，未逐条列出",
+                            "bad_encoding")
+                return None
             try:
                 data = raw.decode("gb18030").encode("utf-8")
             except UnicodeDecodeError as err:
@@ -245,6 +294,11 @@ def _read_csv(path: Path, table: Table, out: _Problems, notes: list[str]) -> _So
                         "Excel 另存的 CSV），本行附近有不属于这两种编码的字节", "bad_encoding")
                 return None
             frame, lines, ragged = _csv_records(data)
+    except csv.Error as err:
+        line = getattr(err, "line", None)
+        out.add(name, line, None, None, f"无法按 CSV 读取（{err}）；请在 Excel 中打开后“另存为 → CSV UTF-8（逗号分隔）”",
+                "bad_csv")
+        return None
     except Exception:  # noqa: BLE001 - any reader failure is the user's file, not our bug
         out.add(name, None, None, None, "无法按 CSV 读取；请在 Excel 中打开后“另存为 → CSV UTF-8（逗号分隔）”", "bad_csv")
         return None
@@ -277,54 +331,6 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-_CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
-_CACHED = re.compile(rb"<v>[^<]+</v>")
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _column_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
-def _uncached_formulas(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Sheet name → (row, column index, formula) of formula cells that carry no cached value."""
-    found: dict[str, list[tuple[int, int, str]]] = {}
-    with zipfile.ZipFile(path) as z:
-        names = set(z.namelist())
-        if "xl/workbook.xml" not in names:
-            return found
-        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")) if "xl/_rels/workbook.xml.rels" in names else None
-        targets = {r.get("Id"): r.get("Target", "") for r in (rels if rels is not None else [])}
-        for sheet in book.iter():
-            if not sheet.tag.endswith("}sheet"):
-                continue
-            target = targets.get(sheet.get(_NS_REL), "")
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            if part not in names:
-                continue
-            xml = z.read(part)
-            if b"<f" not in xml:
-                continue
-            for m in _CELL.finditer(xml):
-                inner = m.group(2) or b""
-                f = _FORMULA.search(inner)
-                if f is None or _CACHED.search(inner):
-                    continue
-                ref = _REF.search(m.group(1))
-                if ref is None:
-                    continue
-                text = unescape((f.group(1) or b"").decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
-                found.setdefault(sheet.get("name", ""), []).append(
-                    (int(ref.group(2)), _column_index(ref.group(1)), "=" + text))
-    return found
-
-
 def _read_workbook(path: Path, out: _Problems, notes: list[str]) -> dict[str, _Source]:
 
     name = path.name
@@ -334,9 +340,17 @@ def _read_workbook(path: Path, out: _Problems, notes: list[str]) -> dict[str, _S
         out.add(name, None, None, None, bad, "binary_file")
         return {}
     try:
+        scan = scan_workbook(path)          # before the reader inflates anything: sizes, extent, error cells
+    except Exception:  # noqa: BLE001 - a damaged zip or XML is the user's file, not our bug
+        out.add(name, None, None, None, bad, "binary_file")
+        return {}
+    if any(p.sheet is None for p in scan.refused):          # the whole file: nothing is read
+        out.items.extend(scan.refused)
+        return {}
+    refused_sheets = {p.sheet: p for p in scan.refused}     # reported if the sheet is one of the tables
+    try:
         book = CalamineWorkbook.from_path(str(path))
         sheet_names = list(book.sheet_names)
-        uncached = _uncached_formulas(path)
     except Exception:  # noqa: BLE001
         out.add(name, None, None, None, bad, "binary_file")
         return {}
@@ -356,6 +370,12 @@ def _read_workbook(path: Path, out: _Problems, notes: list[str]) -> dict[str, _S
                     f"工作表「{'」和「'.join(matches)}」都是{table.title_zh}，只能保留一个", "duplicate_sheet", matches[1])
             continue
         sheet_name = matches[0]
+        if sheet_name in refused_sheets:
+            out.items.append(refused_sheets[sheet_name])
+            continue
+        if sheet_name not in scan.sheets:        # not listed in the workbook part: the scan could not check it
+            out.add(name, None, None, None, bad, "binary_file", sheet_name)
+            continue
         try:
             sheet = book.get_sheet_by_name(sheet_name)
             grid = sheet.to_python(skip_empty_area=False)
@@ -392,21 +412,30 @@ def _read_workbook(path: Path, out: _Problems, notes: list[str]) -> dict[str, _S
             continue
         if all(s in sheet_names for s in TEMPLATE_SHEETS):
             src = _without_template_example(src, out)
-        for row, col, formula in uncached.get(sheet_name, []):
-            written = header[col].strip(parsing.SPACES) if col < len(header) else ""
-            out.add(name, row, written or f"{_cell_ref(0, col)[:-1]} 列", formula, "公式单元格没有保存计算结果（缓存值），无法得知 Excel 显示的值；请在 Excel 中打开并保存一次，"
+        found = scan.sheets[sheet_name]
+        for row, col, formula in found.uncached[:PER_COLUMN_LIMIT]:
+            out.add(name, row, _written_header(header, col), formula, "公式单元格没有保存计算结果（缓存值），无法得知 Excel 显示的值；请在 Excel 中打开并保存一次，"
                     "或把公式“选择性粘贴 → 数值”", "formula_no_cache", sheet_name)
+        for row, col, error in found.errors[:PER_COLUMN_LIMIT]:
+            out.add(name, row, _written_header(header, col), error,
+                    f"单元格 {_cell_ref(row - 1, col)} 是 Excel 的错误值 {error}（公式出错，或“#N/A”等查找不到的结果），"
+                    f"读不出应有的内容；请改正公式或填入实际的值", "excel_error", sheet_name)
+        if len(found.errors) > PER_COLUMN_LIMIT:
+            out.add(name, None, None, None, f"另有 {len(found.errors) - PER_COLUMN_LIMIT} 个单元格是 Excel 的错误值，未逐条列出",
+                    "excel_error", sheet_name)
         sources[table.name] = src
     return sources
 
 
 def _cell_ref(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    """(0, 0) → A1."""
+    return f"{column_letters(col)}{row + 1}"
+
+
+def _written_header(header: list[str], col: int) -> str:
+    """The header the user wrote over column ``col`` (0-based), else the column's letters."""
+    written = header[col].strip(parsing.SPACES) if col < len(header) else ""
+    return written or f"{column_letters(col)} 列"
 
 
 # ---- headers -------------------------------------------------------------------------------------
@@ -428,7 +457,7 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
                   body: pd.DataFrame, rows: np.ndarray, out: _Problems, notes: list[str]) -> _Source | None:
     """Headers → canonical names; problems for missing/duplicated required headers; cells stripped."""
     accepted = parsing.lookup(table.header_map())
-    written = [h.strip(parsing.SPACES) for h in header]
+    written = [parsing.printable(h).strip(parsing.SPACES) for h in header]     # a header is text too
     fields = {f.name: f for f in table.fields}
     headers: dict[str, str] = {}
     positions: dict[str, int] = {}
@@ -486,7 +515,31 @@ def _build_source(table: Table, file: str, sheet: str | None, path: Path, header
         if not filled.all():
             cells = cells[filled].reset_index(drop=True)
             rows = rows[filled]
+    cells = _printable(cells, rows, where, headers, notes)
     return _Source(table, file, sheet, path, cells, rows, headers)
+
+
+def _printable(cells: pd.DataFrame, rows: np.ndarray, where: str, headers: dict[str, str],
+               notes: list[str]) -> pd.DataFrame:
+    """The one normalisation of text at input: control characters no document can hold (vertical
+    tab, U+2028 pasted from a web page, a terminal escape …) become a space or 〓, each cell with
+    a note naming its file, sheet, row and column, so that no later step fails on accepted text."""
+    changed: dict[str, pd.Series] = {}
+    for canon in cells.columns:
+        hit = parsing.has_unprintable(cells[canon])
+        if not hit.any():
+            continue
+        col = cells[canon].copy()
+        positions = np.flatnonzero(hit)
+        for p in positions[:PER_COLUMN_LIMIT]:
+            notes.append(f"{where} 第 {rows[p]} 行，列「{headers[canon]}」：含有文档无法显示的控制字符"
+                         f"（{parsing.unprintable_names(str(col.iloc[p]))}），已把分隔符改为空格、其他改为「{parsing.REPLACEMENT}」；"
+                         f"请在原文件中核对这一格。")
+        if positions.size > PER_COLUMN_LIMIT:
+            notes.append(f"{where} 列「{headers[canon]}」另有 {positions.size - PER_COLUMN_LIMIT} 格含有控制字符，同样处理，未逐条列出。")
+        col.iloc[positions] = [parsing.printable(str(v)) for v in col.iloc[positions]]
+        changed[canon] = parsing.strip_spaces(col)
+    return cells.assign(**changed) if changed else cells
 
 
 def _without_template_example(src: _Source, out: _Problems) -> _Source:
@@ -606,12 +659,12 @@ def _digit_ids(ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in groups.items()}
 
 
-def _whole(num: parsing.Parsed, s: pd.Series, min_value: int) -> pd.Series:
-    ok = num.values.notna() & (num.values % 1 == 0) & (num.values >= min_value)
+def _whole(num: parsing.Parsed, s: pd.Series, min_value: int, max_value: int) -> pd.Series:
+    ok = num.values.notna() & (num.values % 1 == 0) & (num.values >= min_value) & (num.values <= max_value)
     return ok | (s == "")
 
 
-def _number_reason(value: str, min_value: int) -> str:
+def _number_reason(value: str, min_value: int, max_value: int) -> str:
     got = parsing.parse_numbers(pd.Series([value], dtype="str")).values.iloc[0]
     if pd.isna(got):
         return "须为阿拉伯数字"
@@ -621,13 +674,15 @@ def _number_reason(value: str, min_value: int) -> str:
         return "不能有小数"
     if got < min_value:
         return f"不能小于 {min_value}"
+    if got > max_value:
+        return f"不能大于 {max_value:,}（多半是输入有误）"
     return ""
 
 
-INT_RULES = {  # field → (code, smallest accepted, what is expected)
-    "count": ("bad_count", 1, "次数须为不小于 1 的整数（留空按 1 次计）"),
-    "target": ("bad_target", 0, "目标数须为不小于 0 的整数"),
-    "year": ("bad_year", 1000, "年度须为四位数的年份，如 2023"),
+INT_RULES = {  # field → (code, smallest accepted, largest accepted, what is expected)
+    "count": ("bad_count", 1, MAX_COUNT, f"次数须为 1 至 {MAX_COUNT:,} 的整数（留空按 1 次计）"),
+    "target": ("bad_target", 0, MAX_COUNT, f"目标数须为 0 至 {MAX_COUNT:,} 的整数"),
+    "year": ("bad_year", FIRST_YEAR, LAST_YEAR, f"年度须为 {FIRST_YEAR} 至 {LAST_YEAR} 年之间的四位数年份，如 2023"),
 }
 
 
@@ -676,12 +731,15 @@ def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | No
             lambda v: f"无法识别的日期；可写作 {parsing.DATE_EXAMPLES}")
         add("impossible_date", lambda s: ~_dates_of(src, c).impossible,
             lambda v: "日期不存在（请核对年、月、日，例如 2 月没有 30 日、没有 13 月）")
+        add("date_out_of_range", lambda s: ~_dates_of(src, c).out_of_range,
+            lambda v: f"日期的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间，多半是年份输入有误；请核对")
     elif f.kind == "bool":
         add("bad_bool", lambda s: ~_bools_of(src, c).bad,
             lambda v: f"无法识别的是/否值；可填 {parsing.BOOL_EXAMPLES}")
     elif f.kind == "int":
-        code, low, text = INT_RULES[f.name]
-        add(code, lambda s, low=low: _whole(_numbers_of(src, c), s, low), lambda v, low=low, text=text: f"{text}；「{v}」{_number_reason(v, low)}")
+        code, low, high, text = INT_RULES[f.name]
+        add(code, lambda s, low=low, high=high: _whole(_numbers_of(src, c), s, low, high),
+            lambda v, low=low, high=high, text=text: f"{text}；「{v}」{_number_reason(v, low, high)}")
     elif f.kind in vocab:
         v = vocab[f.kind]
         add(f"unknown_{f.kind}", lambda s, v=v: (s == "") | _resolved(src, c, v.table).notna(), v.expected)
@@ -973,7 +1031,7 @@ def _submissions(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, o
 def _events(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: _Problems) -> pd.DataFrame:
     _check_cells(src, vocab, units, out)
     ints = _numbers_of(src, "count").values
-    count = ints.where(ints.notna() & (ints % 1 == 0) & (ints >= 1), 1).astype("int64")
+    count = ints.where(ints.notna() & (ints % 1 == 0) & (ints >= 1) & (ints <= MAX_COUNT), 1).astype("int64")
     return _provenance({
         "event_id": _text(src, "event_id"),
         "unit_id": _unit_ids(src, units, out),
@@ -990,9 +1048,10 @@ def _targets(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: 
     target = _numbers_of(src, "target").values
     frame = _provenance({
         "unit_id": _unit_ids(src, units, out),
-        "year": year.where(year.notna() & (year % 1 == 0), 0).astype("int64"),
+        "year": year.where(year.notna() & (year % 1 == 0) & (year >= FIRST_YEAR) & (year <= LAST_YEAR), 0).astype("int64"),
         "column": _resolved(src, "column", vocab["column"].table).fillna(""),
-        "target": target.where(target.notna() & (target % 1 == 0) & (target >= 0), 0).astype("int64"),
+        "target": target.where(target.notna() & (target % 1 == 0) & (target >= 0) & (target <= MAX_COUNT), 0
+                               ).astype("int64"),
     }, src)
     key = frame["unit_id"] + "\x1f" + frame["year"].astype("string") + "\x1f" + frame["column"]
     complete = (frame["unit_id"] != "") & (frame["column"] != "") & (frame["year"] > 0)
@@ -1069,8 +1128,28 @@ def _read_folder(folder: Path, out: _Problems, notes: list[str]) -> tuple[dict[s
     return sources, list(csvs.values())
 
 
-def load_dataset(path: str | Path, rules: Rules, year: int | None = None) -> Dataset:
-    """Read and check a dataset folder; return a Dataset or raise InputError holding every problem."""
+# Dates that must have happened already (a 计划完成日期 may lie ahead).
+PAST_DATES = {"submissions": ("adopted_on", "submitted_on"), "events": ("date",)}
+
+
+def _future(tables: dict[str, pd.DataFrame], sources: dict[str, _Source], today: dt.date, out: _Problems) -> None:
+    """A record dated after today is an input error (a mistyped year), named by file, row and column."""
+    limit = pd.Timestamp(today)
+    for name, columns in PAST_DATES.items():
+        frame, src = tables.get(name), sources.get(name)
+        if frame is None or src is None or not len(frame):
+            continue
+        for canon in columns:
+            if canon not in src.cells:
+                continue
+            after = (frame[canon].notna() & (frame[canon] > limit)).to_numpy(dtype=bool)
+            out.cells(src, np.flatnonzero(after), canon, "future_date",
+                      lambda v: f"日期晚于今天（{today.isoformat()}），应是已经发生的日期；请检查年份是否写错")
+
+
+def load_dataset(path: str | Path, rules: Rules, year: int | None = None, today: dt.date | None = None) -> Dataset:
+    """Read and check a dataset folder; return a Dataset or raise InputError holding every problem
+    (a record dated after ``today``, by default the day of the run, among them)."""
     folder = Path(path)
     out = _Problems()
     notes: list[str] = []
@@ -1095,6 +1174,11 @@ def load_dataset(path: str | Path, rules: Rules, year: int | None = None) -> Dat
     for name, check in (("submissions", _submissions), ("events", _events), ("targets", _targets)):
         src = sources.get(name, _empty_source(TABLES_BY_NAME[name]))
         tables[name] = check(src, vocab, known, out)
+    _future(tables, sources, today or dt.date.today(), out)
+    # An Excel error cell reads as empty: say what it is, not also that it is empty or not a number.
+    errors = {(p.file, p.sheet, p.row, p.column) for p in out.items if p.code == "excel_error"}
+    if errors:
+        out.items = [p for p in out.items if p.code == "excel_error" or (p.file, p.sheet, p.row, p.column) not in errors]
     if out.items:
         raise InputError(out.items)
     typed = {name: _typed(frame, name) for name, frame in tables.items()}

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 
-from scoring.inputs.schema import FALSE_WORDS, TRUE_WORDS
+from scoring.inputs.schema import FALSE_WORDS, FIRST_YEAR, LAST_YEAR, TRUE_WORDS
 
 # ASCII whitespace, the ideographic (full-width) space, NBSP and a stray BOM.
 SPACES = " \t\r\n\u3000\u00a0\ufeff\u200b"
@@ -147,6 +147,7 @@ class Parsed(NamedTuple):
     values: pd.Series     # typed values; missing where empty or bad
     bad: pd.Series        # bool: not empty and not understood
     impossible: pd.Series  # bool: understood but not a real value (dates: 2023-02-30)
+    out_of_range: pd.Series | None = None   # bool: a real value outside the plausible range (dates: 2923-07-01)
 
 
 def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -158,20 +159,29 @@ def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.n
         got = text.str.extract(pattern)[["y", "m", "d"]]
         ymd = ymd.fillna(got)
     matched = ymd["y"].notna()
-    iso = ymd["y"] + "-" + ymd["m"].str.zfill(2) + "-" + ymd["d"].str.zfill(2)
+    # Years outside FIRST_YEAR–LAST_YEAR are never converted (datetime64[ns] ends in 2262): the
+    # range is checked on the digits, and such a date is out of range, or impossible if it is not a date.
+    year = pd.to_numeric(ymd["y"], errors="coerce")
+    plausible = (year >= FIRST_YEAR) & (year <= LAST_YEAR)
+    iso = (ymd["y"] + "-" + ymd["m"].str.zfill(2) + "-" + ymd["d"].str.zfill(2)).where(plausible.fillna(False))
     when = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    real = pd.to_datetime("2000-" + ymd["m"].str.zfill(2) + "-" + ymd["d"].str.zfill(2), format="%Y-%m-%d",
+                          errors="coerce").notna()       # month and day exist (2000 is a leap year)
     empty = text == ""
     bad = (~matched & ~empty).to_numpy(dtype=bool)
-    impossible = (matched & when.isna()).to_numpy(dtype=bool)
-    return when.to_numpy(), bad, impossible
+    far = (matched & ~plausible.fillna(False) & real).to_numpy(dtype=bool)
+    impossible = (matched & when.isna()).to_numpy(dtype=bool) & ~far
+    return when.to_numpy(), bad, impossible, far
 
 
 def parse_dates(s: pd.Series) -> Parsed:
-    """Every date spelling of the data contract → datetime64[ns]; NaT for empty, bad or impossible."""
+    """Every date spelling of the data contract → datetime64[ns]; NaT for empty, bad, impossible or
+    out of range (a year outside FIRST_YEAR–LAST_YEAR)."""
     codes, uniques = _codes(s)
-    when, bad, impossible = _dates_of_distinct(pd.Series(uniques, dtype=object))
+    when, bad, impossible, far = _dates_of_distinct(pd.Series(uniques, dtype=object))
     return Parsed(pd.Series(when[codes], index=s.index, dtype="datetime64[ns]"),
-                  pd.Series(bad[codes], index=s.index), pd.Series(impossible[codes], index=s.index))
+                  pd.Series(bad[codes], index=s.index), pd.Series(impossible[codes], index=s.index),
+                  pd.Series(far[codes], index=s.index))
 
 
 def parse_bools(s: pd.Series) -> Parsed:
@@ -194,3 +204,66 @@ def parse_numbers(s: pd.Series) -> Parsed:
     values = pd.to_numeric(text.where(ok), errors="coerce").astype("float64")
     bad = ~ok & (text != "")
     return Parsed(values, bad.astype(bool), pd.Series(False, index=s.index))
+
+
+# ---- characters no document can hold -------------------------------------------------------------------
+# Separators (vertical tab, form feed, the file/group/record/unit separators, next line, line and
+# paragraph separators, the ogham space mark) become a space; other control characters (C0 but tab,
+# line feed and carriage return; DEL; C1, the escape that starts terminal sequences among them) and
+# the non-characters U+FFFE/U+FFFF become 〓. Tab and line breaks typed in a cell (Alt+Enter) stay.
+SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\u1680\u2028\u2029"
+REPLACEMENT = "〓"
+_UNPRINTABLE = ({chr(c): " " for c in map(ord, SEPARATORS)}
+                | {chr(c): REPLACEMENT for c in [*range(0x00, 0x09), *range(0x0e, 0x1c), *range(0x7f, 0x85),
+                                                 *range(0x86, 0xa0), 0xfffe, 0xffff]})
+_TRANSLATE = str.maketrans(_UNPRINTABLE)
+_UNPRINTABLE_RE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _UNPRINTABLE) + "]"
+
+
+_MULTIBYTE = tuple(c.encode("utf-8") for c in _UNPRINTABLE if ord(c) > 0x9f)     # U+1680, U+2028 …
+
+
+def _bytes_may_hold_unprintable(data: np.ndarray, raw: bytes) -> bool:
+    """Whether UTF-8 bytes may hold a character of _UNPRINTABLE: vector comparisons for the one-byte
+    controls, the byte after each (rare) 0xC2 for C1, a substring search for the rest."""
+    low = data[data < 0x20]                                     # few: tabs and line breaks, if any
+    if ((low != 0x09) & (low != 0x0a) & (low != 0x0d)).any() or (data == 0x7f).any():
+        return True
+    c2 = np.flatnonzero(data[:-1] == 0xc2) if len(data) > 1 else np.zeros(0, dtype=np.int64)
+    if c2.size and (data[c2 + 1] < 0xa0).any():
+        return True
+    return any(seq in raw for seq in _MULTIBYTE)
+
+
+def _column_may_hold_unprintable(s: pd.Series) -> bool:
+    arr = s.array
+    if not isinstance(arr, pd.arrays.ArrowStringArray):
+        return True
+    data = arr._pa_array
+    for chunk in (data.chunks if isinstance(data, pyarrow.ChunkedArray) else [data]):
+        buf = chunk.buffers()[2]
+        if buf is not None and _bytes_may_hold_unprintable(np.frombuffer(buf, dtype=np.uint8), buf.to_pybytes()):
+            return True
+    return False
+
+
+def has_unprintable(s: pd.Series) -> np.ndarray:
+    """Per cell: it holds a character of :data:`_UNPRINTABLE` (a test of the column's bytes first:
+    nearly every column has none, and then no cell is looked at; else one RE2 pass)."""
+    if not len(s) or not _column_may_hold_unprintable(s):
+        return np.zeros(len(s), dtype=bool)
+    try:
+        found = pc.match_substring_regex(pyarrow.array(s.astype("string").array), _UNPRINTABLE_RE)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+    except (TypeError, ValueError, pyarrow.ArrowException):
+        return s.astype("string").str.contains(_UNPRINTABLE_RE, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def printable(text: str) -> str:
+    """``text`` with separators as spaces and other control characters as 〓."""
+    return text.translate(_TRANSLATE)
+
+
+def unprintable_names(text: str) -> str:
+    """The control characters of ``text`` as the user can look them up: U+000B、U+2028 …"""
+    return "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(c for c in text if c in _UNPRINTABLE))

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
-
 from scoring.errors import RulesError
+from scoring.inputs.yaml_file import YamlProblem, load_yaml
 from scoring.method.rules import Rules, derive, from_dict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,22 +23,33 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RulesError(f"规则文件 {path} 不是 UTF-8 编码") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise RulesError(f"规则文件 {path} 不是合法的 YAML：{err}") from None
+        data = load_yaml(text)
+    except YamlProblem as err:
+        raise RulesError(f"规则文件 {path} 有误：{err}") from None
     if not isinstance(data, dict):
         raise RulesError(f"规则文件 {path} 的顶层须为映射（键: 值）")
     return data
 
 
-def load_rules(path: str | Path | None = None) -> Rules:
+MAX_BASES = 10          # an overlay of an overlay of … the rules file: deeper is a mistake
+
+
+def load_rules(path: str | Path | None = None, _via: tuple[Path, ...] = ()) -> Rules:
     """Load a rules file, or an overlay file naming its ``base:`` (see params/variants/)."""
     path = Path(path) if path is not None else DEFAULT_RULES
     data = _read_yaml(path)
     if "base" in data:
+        if not isinstance(data["base"], str) or not data["base"].strip():
+            raise RulesError(f"规则文件 {path} 的键 base 须为基础规则文件的路径（文字），实际为「{data['base']}」")
         base_path = (path.parent / data["base"]).resolve()
-        return derive(load_rules(base_path), _overlay_body(data), name=data.get("name", path.stem),
-                      description=data.get("description", ""))
+        chain = (*_via, path.resolve())
+        if base_path in chain:
+            loop = " → ".join(str(p) for p in (*chain[chain.index(base_path):], base_path))
+            raise RulesError(f"规则文件 {path} 的键 base 构成循环（{loop}）；base 须指向不含 base 的基础规则文件")
+        if len(chain) > MAX_BASES:
+            raise RulesError(f"规则文件 {path} 的键 base 层层嵌套超过 {MAX_BASES} 层；base 须指向基础规则文件")
+        return derive(load_rules(base_path, chain), _overlay_body(data), name=str(data.get("name", path.stem)),
+                      description=str(data.get("description", "")))
     return from_dict(data, source=str(path))
 
 

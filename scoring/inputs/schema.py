@@ -94,5 +94,8 @@ TABLES: tuple[Table, ...] = (UNITS, SUBMISSIONS, EVENTS, TARGETS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 MAX_TEXT = 1000                      # data contract: longer text fields are an input error
+# Plausible ranges: a value outside is an input error (a typo), and no sum of them can overflow int64.
+FIRST_YEAR, LAST_YEAR = 2000, 2100   # dates and years (dates are never after today either)
+MAX_COUNT = 1000                     # 次数 of one event row, 目标数 of one target
 TRUE_WORDS = ("是", "true", "yes", "y", "1", "t", "对", "√")
 FALSE_WORDS = ("否", "false", "no", "n", "0", "f", "×")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import datetime as _dt
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Literal, Mapping
@@ -25,7 +26,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-Points = float | int
+MAX_POINTS = 1000        # every point, cap and penalty: beyond this a rules file is mistyped (and sums stay exact)
+MAX_COUNT = 1000         # winners, informants, adoptions
+
+
+def _plausible_points(v: float | int) -> float | int:
+    if not math.isfinite(v) or abs(v) > MAX_POINTS:
+        raise ValueError(f"分值须为 0 至 {MAX_POINTS} 之间的数，实际为 {v}")
+    return v
+
+
+# A number of points as a rules file writes it: finite, at most MAX_POINTS.
+Points = Annotated[float | int, AfterValidator(_plausible_points)]
 
 
 def _method_words(v: str) -> str:
@@ -47,7 +59,7 @@ class Meta(_Strict):
     issuer: str
     version: str
     effective_from: str
-    years: tuple[int, ...]
+    years: tuple[Annotated[int, Field(ge=2000, le=2100)], ...]
 
     @field_validator("effective_from")
     @classmethod
@@ -71,7 +83,7 @@ class Category(_Strict):
     key: str
     name: str
     aliases: tuple[str, ...] = ()
-    winners: int = Field(ge=0)
+    winners: int = Field(ge=0, le=MAX_COUNT)
 
 
 class Level(_Strict):
@@ -162,7 +174,7 @@ class Targets(_Strict):
 class Reward(_Strict):
     score: Points = Field(ge=0)
     quarter: int = Field(ge=1, le=4)
-    min_solicited_adoptions: int = Field(ge=0)
+    min_solicited_adoptions: int = Field(ge=0, le=MAX_COUNT)
     level: str
     solicited_default: bool
     clause: str
@@ -170,7 +182,7 @@ class Reward(_Strict):
 
 
 class Annual(_Strict):
-    informants: int = Field(ge=0)
+    informants: int = Field(ge=0, le=MAX_COUNT)
     clause: str
     text: ClauseText
 
@@ -350,7 +362,7 @@ def _format_validation_error(err: ValidationError, source: str) -> str:
         elif typ == "missing":
             msg = "缺少必填的键"
         else:
-            msg = e["msg"]
+            msg = e["msg"].removeprefix("Value error, ")
         lines.append(f"  - {loc}：{msg}（值：{e.get('input')!r}）[{typ}]")
     return "\n".join(lines)
 

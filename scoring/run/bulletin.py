@@ -43,7 +43,7 @@ from scoring.run.folder import SNAPSHOT, is_sample, sample_note, snapshot, stagi
 from scoring.run.history import CHANGES, change_lines, changes_since, corrections, write_changes
 from scoring.run.manifest import build_manifest, write_manifest
 from scoring.run.notebook import RunError  # noqa: F401 - the run's failure, raised by its steps
-from scoring.run.params import (adoption_counts, bulletin_params, empty_quarter, future_records, holdings,
+from scoring.run.params import (adoption_counts, bulletin_params, empty_quarter, holdings,
                                 latest_quarter, latest_year, located_notes, parse_quarter, stale_quarter)
 
 ROOT = nb_run.ROOT
@@ -113,9 +113,7 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int | None, quarter:
     with tempfile.TemporaryDirectory(prefix="liyang-inputs-") as tmp:
         with progress.step("读取并检查输入数据"):
             inputs = snapshot(Path(data_dir), Path(tmp) / SNAPSHOT)
-            data = load_dataset(inputs, rules)
-            if (future := future_records(data, today)) is not None:
-                raise future
+            data = load_dataset(inputs, rules, today=today)
         if year is None or quarter is None:
             year, quarter = latest_quarter(data)
             progress.say(f"{progress.label}通报季度：{quarter_name(year, quarter)}（数据中最近一年的最后一个有数据的季度）")
@@ -225,8 +223,6 @@ def year_command(args: argparse.Namespace) -> int:
     rules = load_rules(rules_file)
     with progress.step("检查输入数据"):
         data = load_dataset(args.data, rules)
-        if (future := future_records(data)) is not None:
-            raise future
     year = getattr(args, "year", None) or latest_year(data)
     if getattr(args, "year", None) is None:
         progress.say(f"年度：{year} 年（数据中最近的有录用记录的年度）")

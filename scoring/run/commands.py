@@ -13,7 +13,7 @@ from scoring.method.engine import score as run_engine
 from scoring.render.tables import write_scores
 from scoring.render.xlsxio import deterministic_bytes
 from scoring.run.folder import is_sample, sample_note
-from scoring.run.params import (adoption_counts, future_records, latest_quarter_of, latest_year, located_notes,
+from scoring.run.params import (adoption_counts, latest_quarter_of, latest_year, located_notes,
                                 other_engine_notes, stale_quarter)
 
 
@@ -27,8 +27,6 @@ def _checked(args: argparse.Namespace):
     after today among them)."""
     rules = load_rules(args.rules)
     data = load_dataset(args.data, rules)                   # raises InputError with every problem
-    if (future := future_records(data)) is not None:
-        raise future
     if (marker := is_sample(args.data)) is not None:
         _warn([sample_note(marker)])
     return rules, data

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from scoring.errors import InputError, InputProblem, ScoringError
+from scoring.errors import ScoringError
+from scoring.inputs.schema import FIRST_YEAR, LAST_YEAR
+from scoring.inputs.yaml_file import YamlProblem, load_yaml
 from scoring.inputs.schema import TABLES
 from scoring.method.calendar import default_issue_date, quarter_name
 
@@ -31,7 +32,14 @@ def parse_quarter(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})\s*[-_ ]?[Qq]\s*([1-4])\s*", text or "")
     if not m:
         raise ScoringError(f"季度「{text}」格式不对：应写作 年份Q季度，如 2023Q3")
-    return int(m.group(1)), int(m.group(2))
+    return check_year(int(m.group(1)), f"季度「{text}」的年份"), int(m.group(2))
+
+
+def check_year(year: int, what: str = "年份") -> int:
+    """``year`` when it is plausible (FIRST_YEAR–LAST_YEAR), else a ScoringError saying so (exit 2)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ScoringError(f"{what} {year} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间；请写四位数的年份，如 2023")
+    return year
 
 
 def latest_quarter(data) -> tuple[int, int]:
@@ -74,25 +82,32 @@ def bulletin_params(year: int, quarter: int, params_file: Path | None = None, *,
     if path is None:
         return out, None
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ScoringError(f"通报参数文件 {path} 无法读取：{err}") from None
+        loaded = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        raise ScoringError(f"通报参数文件 {path} 不是 UTF-8 编码；请用记事本等“另存为 UTF-8”") from None
+    except YamlProblem as err:
+        raise ScoringError(f"通报参数文件 {path} 有误：{err}") from None
     if not isinstance(loaded, dict):
         raise ScoringError(f"通报参数文件 {path} 的顶层须为「键: 值」")
     unknown = sorted(set(loaded) - set(PARAM_KEYS))
     if unknown:
         raise ScoringError(f"通报参数文件 {path} 有未知的键 {'、'.join(map(str, unknown))}；可用的键：{'、'.join(PARAM_KEYS)}")
+    for key, low, high in (("year", FIRST_YEAR, LAST_YEAR), ("quarter", 1, 4)):
+        if key in loaded and (type(loaded[key]) is not int or not low <= loaded[key] <= high):
+            raise ScoringError(f"通报参数文件 {path} 的键 {key} 须为 {low}–{high} 的整数，实际为「{loaded[key]}」")
     for key in ("year", "quarter"):
-        if key in loaded and int(loaded[key]) != (year if key == "year" else quarter):
+        if key in loaded and loaded[key] != (year if key == "year" else quarter):
             raise ScoringError(f"通报参数文件 {path} 写的是 {loaded.get('year')}年第{loaded.get('quarter')}季度，"
                                f"与要生成的 {year}Q{quarter} 不符")
     for key, value in loaded.items():
         if key not in RUN_KEYS:
             out[key] = _as_text(value)
     try:
-        dt.date.fromisoformat(out["issue_date"])
+        issued = dt.date.fromisoformat(out["issue_date"])
     except ValueError:
         raise ScoringError(f"通报参数文件 {path} 的 issue_date「{out['issue_date']}」不是 YYYY-MM-DD 格式的日期") from None
+    if not FIRST_YEAR <= issued.year <= LAST_YEAR:
+        raise ScoringError(f"通报参数文件 {path} 的 issue_date「{out['issue_date']}」的年份不在 {FIRST_YEAR}–{LAST_YEAR} 年之间")
     out["issuer"] = out["issuer"] or issuer
     return out, path
 
@@ -217,28 +232,3 @@ def located_notes(data, rules, year: int, quarter: int | None = None, rules_file
 def other_engine_notes(notes) -> list[str]:
     """The engine's notes that :func:`located_notes` does not already say with their rows."""
     return [n for n in notes if not ENGINE_NOTES_LOCATED.search(n)]
-
-
-def future_records(data, today: dt.date | None = None) -> InputError | None:
-    """A record dated after today is an input error (a mistyped year): every such cell, or None."""
-    today = today or dt.date.today()
-    limit = pd.Timestamp(today)
-    problems = []
-    for table, columns in (("submissions", ("adopted_on", "submitted_on")), ("events", ("date",))):
-        frame = getattr(data, table)
-        for col in columns:
-            if col not in frame.columns or not len(frame):
-                continue
-            bad = frame[frame[col].notna() & (frame[col] > limit)]
-            for file, row, value in zip(bad["_file"], bad["_row"], bad[col]):
-                name, sheet = _file_and_sheet(str(file))
-                problems.append(InputProblem(name, int(row), FIELD_ZH.get(col, col), value.date().isoformat(),
-                                             f"日期晚于今天（{today.isoformat()}），应是已经发生的日期；请检查年份是否写错",
-                                             "future_date", sheet))
-    return InputError(problems) if problems else None
-
-
-def _file_and_sheet(label: str) -> tuple[str, str | None]:
-    """The loader's '文件［工作表］' label → (file, sheet)."""
-    m = re.fullmatch(r"(.*)［(.*)］", label)
-    return (m.group(1), m.group(2)) if m else (label, None)

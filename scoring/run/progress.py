@@ -25,6 +25,7 @@ from scoring.render.pdf import html_to_pdf
 from scoring.render.xlsx import write_tables_xlsx
 from scoring.report.progress import Progress, latest_record_date, progress_fragments, progress_report, progress_sheets, progress_txt
 from scoring.run.folder import staging_folder, swap_into
+from scoring.run.params import check_year
 
 FILES = ("progress.html", "progress.pdf", "progress.xlsx", "progress.txt")
 
@@ -42,7 +43,9 @@ def parse_date(text: str) -> dt.date:
     m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", text or "")
     try:
         if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            check_year(day.year, f"日期「{text}」的年份")
+            return day
     except ValueError:
         pass
     raise ScoringError(f"日期「{text}」无效：应写作 年-月-日，如 2024-02-15")

@@ -543,6 +543,213 @@ def _(d: Path):
                          P("bad_target", "targets.csv", 3, "target", "-3")]}
 
 
+# --- hostile input, round two: each class of failure, with the message it must get -----------------
+# Cases whose "says" lists what stderr must say (a rules file's problem is not a table of cells);
+# "args" are extra command-line arguments, "{case}" standing for the case's folder.
+
+def rewrite_part(raw: bytes, part: str, edit: Callable[[bytes], bytes]) -> bytes:
+    """The workbook ``raw`` with one zip part's bytes changed by ``edit`` (same fixed timestamps)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, edit(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def sheet_part(raw: bytes, sheet: str) -> str:
+    """The zip part of sheet ``sheet`` in a workbook written by workbook_bytes (sheets in table order)."""
+    return f"xl/worksheets/sheet{list(BASE).index(sheet) + 1}.xml"
+
+
+@case("date_year_2923")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "submissions", 3, "adopted_on", "2923-07-10")        # one key off: 2023
+    write_csvs(d, t)
+    return {"what": "录用记录第 3 行的录用日期年份误为 2923（pandas 的日期只到 2262 年）",
+            "problems": [P("date_out_of_range", "submissions.csv", 3, "adopted_on", "2923-07-10")]}
+
+
+@case("date_year_1923_compact")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "events", 2, "date", "19230815")
+    write_csvs(d, t)
+    return {"what": "扣分事项第 2 行的日期年份误为 1923（早于 2000 年）",
+            "problems": [P("date_out_of_range", "events.csv", 2, "date", "19230815")]}
+
+
+@case("date_after_today")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "submissions", 5, "adopted_on", "2099-09-12")
+    write_csvs(d, t)
+    return {"what": "录用记录第 5 行的录用日期晚于今天（2099 年）",
+            "problems": [P("future_date", "submissions.csv", 5, "adopted_on", "2099-09-12")]}
+
+
+@case("count_beyond_int64")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "events", 3, "count", "9223372036854775807")
+    write_csvs(d, t)
+    return {"what": "扣分事项第 3 行的次数为 2^63−1（int64 的最大值），超过 1,000",
+            "problems": [P("bad_count", "events.csv", 3, "count", "9223372036854775807")]}
+
+
+@case("count_a_quadrillion")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "events", 2, "count", "1000000000000000")
+    write_csvs(d, t)
+    return {"what": "扣分事项第 2 行的次数为 10^15，超过 1,000",
+            "problems": [P("bad_count", "events.csv", 2, "count", "1000000000000000")]}
+
+
+@case("xlsx_target_1e19")
+def _(d: Path):
+    t = xlsx_tables()
+    put(t, "targets", 3, "target", 1e19)
+    (d / WORKBOOK).write_bytes(workbook_bytes(t))
+    return {"what": "工作簿年度目标第 3 行的目标数为 1e19（数字单元格），超过 1,000",
+            "problems": [P("bad_target", WORKBOOK, 3, "target", "10000000000000000000", sheet="targets")]}
+
+
+@case("target_year_five_digits")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "targets", 2, "year", "20233")
+    write_csvs(d, t)
+    return {"what": "年度目标第 2 行的年度为五位数 20233",
+            "problems": [P("bad_year", "targets.csv", 2, "year", "20233")]}
+
+
+@case("rules_cap_infinite")
+def _(d: Path):
+    write_csvs(d, copy_tables())
+    (d / "rules.yaml").write_text("base: ../../../params/rules/liyang-2023-draft.yaml\nname: 无穷封顶\n"
+                                  "caps:\n  quarter:\n    value: .inf\n  year:\n    value: 1.0e+308\n", encoding="utf-8")
+    return {"what": "规则变体把季度封顶写成 .inf、全年封顶写成 1.0e+308", "args": ["--rules", "{case}/rules.yaml"],
+            "says": ["caps.quarter.value", "caps.year.value", "分值须为 0 至 1000 之间的数"]}
+
+
+@case("xlsx_error_cells")
+def _(d: Path):
+    t = xlsx_tables()
+    put(t, "targets", 2, "target", "#DIV/0!")          # openpyxl writes Excel's error strings as error cells
+    put(t, "submissions", 4, "level", "#N/A")
+    (d / WORKBOOK).write_bytes(workbook_bytes(t))
+    return {"what": "工作簿中两格是 Excel 的错误值（#DIV/0!、#N/A），读取时会是空格",
+            "problems": [P("excel_error", WORKBOOK, 2, "target", "#DIV/0!", sheet="targets"),
+                         P("excel_error", WORKBOOK, 4, "level", "#N/A", sheet="submissions")]}
+
+
+@case("xlsx_cell_at_xfd1048576")
+def _(d: Path):
+    def far(wb):
+        wb["events"]["XFD1048576"] = "x"
+    (d / WORKBOOK).write_bytes(workbook_bytes(xlsx_tables(), far))
+    return {"what": "工作簿扣分事项表的 XFD1048576 格有一个值（读取器会按 1,048,576 行 × 16,384 列分配内存）",
+            "problems": [P("sheet_too_large", WORKBOOK, value="XFD1048576", sheet="events")]}
+
+
+@case("xlsx_part_inflates_beyond_200mb")
+def _(d: Path):
+    raw = workbook_bytes(xlsx_tables())
+    part = sheet_part(raw, "submissions")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != part:
+                dst.writestr(info, data)
+                continue
+            with dst.open(info, "w", force_zip64=True) as f:       # 201 MB of blanks after the sheet: ~200 KB packed
+                f.write(data)
+                for _ in range(201):
+                    f.write(b" " * (1 << 20))
+    (d / WORKBOOK).write_bytes(out.getvalue())
+    return {"what": "工作簿的录用记录工作表解压后超过 200 MB（压缩炸弹）", "problems": [P("workbook_too_large", WORKBOOK)]}
+
+
+@case("xlsx_malformed_sheet")
+def _(d: Path):
+    raw = workbook_bytes(xlsx_tables())
+    unclosed = b'<row r="8">' + b'<c r="A8"><f>SUM(A1:A7)</f>' * 300       # 8 KB of cells never closed
+    (d / WORKBOOK).write_bytes(rewrite_part(raw, sheet_part(raw, "submissions"),
+                                            lambda x: x.replace(b"</sheetData>", unclosed + b"</sheetData>")))
+    return {"what": "工作簿录用记录表的 XML 残缺：300 个公式单元格没有结束标记（8 KB）",
+            "problems": [P(["binary_file", "formula_no_cache"], WORKBOOK, sheet="submissions")]}
+
+
+@case("terminal_escape_in_unit_name")
+def _(d: Path):
+    t = copy_tables()
+    t["events"][0][1] = "unit_name"
+    put(t, "events", 2, "unit_name", "溧城镇")
+    put(t, "events", 3, "unit_name", "\x1b[2J\x1b]0;已完成\x07天目湖镇")
+    write_csvs(d, t)
+    return {"what": "扣分事项第 3 行的单位名称含终端控制序列（清屏、改窗口标题），且不在单位名册中",
+            "problems": [P("unknown_unit", "events.csv", 3, "unit_name", "〓[2J〓]0;已完成〓天目湖镇")]}
+
+
+@case("line_separator_in_level")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "submissions", 5, "level", "北京\u2028市")
+    write_csvs(d, t)
+    return {"what": "录用记录第 5 行的录用级别含 U+2028（网页粘贴来的换行符），且不是规则中的级别",
+            "problems": [P("unknown_level", "submissions.csv", 5, "level", "北京 市")]}
+
+
+@case("xlsx_vertical_tab_in_column")
+def _(d: Path):
+    t = xlsx_tables()
+    put(t, "submissions", 4, "column", "天气_x000B_预报")      # Excel's own escape for a vertical tab
+    (d / WORKBOOK).write_bytes(workbook_bytes(t))
+    return {"what": "工作簿录用记录第 4 行的栏目含垂直制表符（_x000B_），且不是规则中的栏目",
+            "problems": [P("unknown_column", WORKBOOK, 4, "column", "天气 预报", sheet="submissions")]}
+
+
+@case("yaml_duplicate_key")
+def _(d: Path):
+    write_csvs(d, copy_tables())
+    (d / "rules.yaml").write_text("base: ../../../params/rules/liyang-2023-draft.yaml\nname: 重复的键\n"
+                                  "caps:\n  quarter:\n    value: 15\n  quarter:\n    value: 30\n", encoding="utf-8")
+    return {"what": "规则变体中 caps 下的 quarter 写了两次（PyYAML 默认取后一个）",
+            "args": ["--rules", "{case}/rules.yaml"], "says": ["rules.yaml", "第 6 行：键「quarter」重复（第 4 行已有）"]}
+
+
+@case("yaml_alias_bomb")
+def _(d: Path):
+    write_csvs(d, copy_tables())
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    (d / "rules.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"what": "1 KB 的规则文件层层嵌套别名，展开后有 9^10 项（“十亿笑”）",
+            "args": ["--rules", "{case}/rules.yaml"], "says": ["rules.yaml", "别名"]}
+
+
+@case("yaml_base_names_itself")
+def _(d: Path):
+    write_csvs(d, copy_tables())
+    (d / "rules.yaml").write_text("base: rules.yaml\nname: 自己\ncaps:\n  quarter:\n    value: 15\n", encoding="utf-8")
+    return {"what": "规则变体的 base 指向它自己", "args": ["--rules", "{case}/rules.yaml"],
+            "says": ["rules.yaml", "base 构成循环"]}
+
+
+@case("utf8_file_with_one_gbk_line")
+def _(d: Path):
+    t = copy_tables()
+    write_csvs(d, t)
+    lines = csv_bytes(t["submissions"]).split(b"\n")
+    lines[6] = lines[6].decode("utf-8").encode("gbk")             # line 7 pasted from a GBK file
+    (d / "submissions.csv").write_bytes(b"\n".join(lines))
+    return {"what": "UTF-8 的 submissions.csv 中第 7 行是 GBK 编码（从另一个文件粘贴）",
+            "problems": [P("bad_encoding", "submissions.csv", 7)]}
+
+
 def build(root: Path = HERE) -> list[str]:
     """(Re)write every case folder and the two controls; returns the case names."""
     for name in ("_valid_csv", "_valid_xlsx", *CASES):
