@@ -169,15 +169,17 @@ def test_atomically_written_scores_are_readable_like_any_other_file(tmp_path):
 
 
 def test_a_run_killed_between_the_two_renames_of_the_swap_gets_its_previous_bulletin_back(tmp_path):
-    from scoring.run.folder import clean_leftovers
+    from scoring.run.folder import clean_leftovers, mark
 
     dead = subprocess.Popen(["true"])
     dead.wait()
     out = tmp_path / "out"
     old = out / f".{QUARTER}.old-{dead.pid}"
     old.mkdir(parents=True)
+    mark(old, "old", dead.pid)
     (old / "bulletin.html").write_text("<p>上一期</p>", encoding="utf-8")
     (out / f".{QUARTER}.partial-{dead.pid}").mkdir()
+    mark(out / f".{QUARTER}.partial-{dead.pid}", "partial", dead.pid)
     clean_leftovers(out)
     assert (out / QUARTER / "bulletin.html").read_text(encoding="utf-8") == "<p>上一期</p>"
 
@@ -189,12 +191,13 @@ def _dead_pid() -> int:
 
 
 def test_of_several_swapped_out_bulletins_the_newest_is_put_back_and_the_others_removed(tmp_path):
-    from scoring.run.folder import clean_leftovers
+    from scoring.run.folder import clean_leftovers, mark
 
     out = tmp_path / "out"
     older, newer = out / f".{QUARTER}.old-{_dead_pid()}", out / f".{QUARTER}.old-{_dead_pid()}"
     for folder, text in ((older, "前一期"), (newer, "上一期")):
         folder.mkdir(parents=True)
+        mark(folder, "old", int(folder.name.rsplit("-", 1)[1]))
         (folder / "bulletin.html").write_text(text, encoding="utf-8")
         time.sleep(0.05)                      # ctimes a clock tick apart: "newer" was swapped out last
     clean_leftovers(out)
@@ -204,13 +207,14 @@ def test_of_several_swapped_out_bulletins_the_newest_is_put_back_and_the_others_
 
 
 def test_a_swapped_out_folder_is_not_put_back_over_a_complete_bulletin(tmp_path):
-    from scoring.run.folder import clean_leftovers
+    from scoring.run.folder import clean_leftovers, mark
 
     out = tmp_path / "out"
     (out / QUARTER).mkdir(parents=True)
     (out / QUARTER / "bulletin.html").write_text("本期", encoding="utf-8")
     old = out / f".{QUARTER}.old-{_dead_pid()}"
     old.mkdir()
+    mark(old, "old", int(old.name.rsplit("-", 1)[1]))
     (old / "bulletin.html").write_text("上一期", encoding="utf-8")
     clean_leftovers(out)
     assert (out / QUARTER / "bulletin.html").read_text(encoding="utf-8") == "本期"

@@ -101,15 +101,15 @@ def blocks(key: str, result, **params):
 
 
 def paragraphs(fragment: str) -> list[str]:
-    """The text of each <p> and <li> of an HTML fragment, unescaped."""
+    """The text of each <p> (but a table's caption) and <li> of an HTML fragment, unescaped."""
     return [re.sub(r"<[^>]+>", "", m).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
             .replace("&#39;", "'").replace("&amp;", "&")
-            for m in re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", fragment, re.S)]
+            for m in re.findall(r"<(?:p|li)\b(?![^>]*class=\"caption\")[^>]*>(.*?)</(?:p|li)>", fragment, re.S)]
 
 
 def rows_of(fragment: str, caption: str) -> list[tuple[str, list[str]]]:
     """(tr class, cell texts) of the table whose caption contains ``caption``."""
-    m = re.search(r"<table[^>]*><caption>[^<]*" + re.escape(caption) + r".*?</table>", fragment, re.S)
+    m = re.search(r'<p class="caption">[^<]*' + re.escape(caption) + r"[^<]*</p><table[^>]*>.*?</table>", fragment, re.S)
     assert m, f"no table captioned {caption!r}"
     body = m.group(0).split("<tbody>", 1)[1]
     out = []
@@ -145,15 +145,15 @@ def test_every_section_of_the_third_quarter_says_what_was_worked_out_by_hand(q3)
     assert said["signature"] == ["溧阳市大数据管理局", "2023年10月10日"]
     assert said["scores"] == []
     assert said["zero"] == []
-    assert said["cc"] == ["抄送：市政府办公室。"]
+    assert said["cc"] == ["抄送：市政府办公室。", "溧阳市大数据管理局2023年10月10日印发"]
 
 
 def test_the_headings_are_numbered_once_from_the_section_list(q3, q4):
     h3 = re.findall(r"<h2>(.*?)</h2>", whole(q3))
-    assert h3 == ["一、总体情况", "二、得分排名", "三、被上级采用情况", "四、存在问题", "五、目标任务完成进度",
+    assert h3 == ["一、总体情况", "二、得分排名", "三、被上级录用情况", "四、存在问题", "五、目标任务完成进度",
                   "六、下一步工作要求", "附件1", "附件2"]
     h4 = re.findall(r"<h2>(.*?)</h2>", whole(q4, next_steps=""))
-    assert h4 == ["一、总体情况", "二、得分排名", "三、被上级采用情况", "四、存在问题", "五、年度考核结果", "附件1", "附件2"]
+    assert h4 == ["一、总体情况", "二、得分排名", "三、被上级录用情况", "四、存在问题", "五、年度考核结果", "附件1", "附件2"]
 
 
 def test_the_notebook_has_one_cell_per_section_in_the_sections_order():
@@ -177,7 +177,8 @@ def test_every_section_has_its_template_and_every_template_a_section():
 # ---- title block ---------------------------------------------------------------------------------
 def test_the_title_names_the_year_and_the_quarter_in_chinese(q3):
     fragment = html("title", q3)
-    assert '<h1 class="doc-title">溧阳市人民政府门户网站内容保障2023年第三季度通报</h1>' in fragment
+    # Two lines, broken between the subject and the quarter, never inside 「第三季度」.
+    assert '<h1 class="doc-title">溧阳市人民政府门户网站内容保障<br>2023年第三季度通报</h1>' in fragment
     assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" not in fragment  # a title stands bare
     assert fragment.startswith('<div class="title-block">')
 
@@ -192,7 +193,7 @@ def test_title_and_issuer_come_from_the_rules_meta_or_the_parameters(q3, rules):
                 "topic": "网站信息报送", "issuer": "某县数据局"})})
     r = engine.score(fixture_dataset(), other, 2023, 3)
     said = paragraphs(html("title", r))
-    assert "某县人民政府网站信息报送2023年第三季度通报" in html("title", r)
+    assert "某县人民政府网站信息报送<br>2023年第三季度通报" in html("title", r)
     assert said[1].startswith("某县数据局") and said[2] == (
         "根据《某县人民政府网站信息报送考评办法》，现将2023年第三季度各单位网站信息报送情况通报如下。")
     assert paragraphs(html("signature", q3, issuer="市政府办公室"))[0] == "市政府办公室"
@@ -217,11 +218,12 @@ def test_the_overview_counts_adoptions_by_level_with_an_upgrade_at_its_new_level
     assert levels["合计"] == ["18", "1", "+17"]
 
 
-def test_the_first_quarter_shows_a_dash_where_there_is_no_earlier_quarter(q1):
+def test_the_first_quarter_leaves_out_the_columns_of_the_quarter_before(q1):
     fragment = html("overview", q1)
     total = dict((r[1][0], r[1][1:]) for r in rows_of(fragment, "分级别录用情况"))["合计"]
-    assert total == ["1", "—", "—"]          # Q1: only S1
-    assert "共 1 条（溧阳市 1 条、常州市 0 条、江苏省 0 条）（本年度无上季度数据可比）；" in fragment
+    assert total == ["1"]          # Q1: only S1; no 上季度 column of 「—」, no 增减
+    assert "上季度" not in fragment and "增减" not in fragment
+    assert "共 1 条（溧阳市 1 条、常州市 0 条、江苏省 0 条）；" in fragment
 
 
 def test_the_overview_chart_follows_its_tables(q3):
@@ -232,7 +234,7 @@ def test_the_overview_chart_follows_its_tables(q3):
 
 # ---- 二、得分排名 ----------------------------------------------------------------------------------
 def test_tied_units_share_a_rank_and_the_next_rank_skips(q3):
-    rows = rows_of(html("ranking", q3), "镇(区、街道)得分排名")
+    rows = rows_of(html("ranking", q3), "镇（区、街道）得分排名")
     assert [(r[1][0], r[1][1]) for r in rows][0] == ("1", "昆仑街道")
     assert [r[1][0] for r in rows] == ["1", "2", "2", "4"]
     assert rows[3][1][1:] == ["南渡镇", "0", "6", "0", "6", "0", "0", "6", "6.5"]
@@ -242,14 +244,14 @@ def test_the_cap_in_the_header_comes_from_the_rules(q3, rules):
     variant = rules.model_copy(update={"caps": rules.caps.model_copy(
         update={"quarter": rules.caps.quarter.model_copy(update={"value": 30})})})
     r = engine.score(fixture_dataset(), variant, 2023, 3)
-    assert "计入得分(封顶30)" in html("ranking", r)
-    assert "计入得分(封顶25)" in html("ranking", q3)
+    assert "计入得分<br>（封顶30）" in html("ranking", r)
+    assert "计入得分<br>（封顶25）" in html("ranking", q3)
 
 
 def test_the_columns_add_up_unless_the_row_is_marked(q3):
     fragment = html("ranking", q3)
     marked = {}
-    for cat in ("镇(区、街道)", "市级机关部门", "群团"):
+    for cat in ("镇（区、街道）", "市级机关部门", "群团"):
         for cls, cells in rows_of(fragment, f"{cat}得分排名"):
             gross, deductions, score = cells[5], cells[7], cells[8]
             if cls:
@@ -263,14 +265,14 @@ def test_the_columns_add_up_unless_the_row_is_marked(q3):
 def test_each_category_table_is_followed_by_its_chart_then_the_year_so_far(q3):
     fragment = html("ranking", q3)
     town = ChartRef(Chart.RANKING, "镇区街道").key
-    assert fragment.index("镇(区、街道)得分排名") < fragment.index(town) < fragment.index("市级机关部门得分排名")
+    assert fragment.index("镇（区、街道）得分排名") < fragment.index(town) < fragment.index("市级机关部门得分排名")
     assert fragment.count('<figure class="chart">') == 4
     assert fragment.endswith("<h3>（四）全年累计得分走势</h3><figure class=\"chart\">"
                              f'<img class="chart" data-chart="{ChartRef(Chart.PROGRESS).key}" alt="">'
                              "<figcaption>图5　各类别单位全年累计得分（第一季度至第三季度）</figcaption></figure>")
 
 
-# ---- 三、被上级采用情况 -----------------------------------------------------------------------------
+# ---- 三、被上级录用情况 -----------------------------------------------------------------------------
 def test_superior_adoptions_are_counted_per_unit_and_level(q3):
     rows = rows_of(html("superior", q3), "被上级录用信息统计")
     assert [cells for _, cells in rows] == [["市农业农村局", "3", "1", "4"], ["南渡镇", "1", "0", "1"],
@@ -311,7 +313,7 @@ def test_year_end_sections_appear_only_in_the_fourth_quarter(q3, q4):
     fragment = html("annual", q4)
     assert fragment.startswith("<h2>五、年度考核结果</h2><h3>（一）年度得分与排名</h3>")
     # Q4 adds nothing but 昆仑街道's carry-in of 5: 昆仑街道 30, 溧城街道 18, 古县街道 18; 南渡镇 zeroed.
-    assert "根据全年信息汇总分值，评选镇(区、街道)（3 个）：昆仑街道、溧城街道、古县街道；" in fragment
+    assert "根据全年信息汇总分值，评选优胜单位：镇（区、街道） 3 个，昆仑街道、溧城街道、古县街道；" in fragment
     assert re.search(r'<li class="veto">南渡镇：未完成年度目标任务', fragment)
     assert "注：▲ 一票否决，本年度得分归零。" in fragment
 
@@ -324,7 +326,9 @@ def test_section_numbers_stay_consecutive_when_optional_sections_are_absent(rule
     assert html("next_steps", no_targets, next_steps="下季度加强信息报送。").startswith("<h2>五、下一步工作要求</h2>")
     assert html("progress", no_targets) == ""
     assert html("next_steps", no_targets, next_steps="") == ""
-    assert html("cc", no_targets, cc="") == ""
+    # Without 抄送 the 版记 still says who issued it and when (GB/T 9704 7.4.2).
+    assert html("cc", no_targets, cc="") == ('<div class="imprint"><p class="imprint"><span class="by">溧阳市大数据管理局'
+                                             '</span><span class="on">2023年10月10日印发</span></p></div>')
 
 
 def test_next_steps_keep_their_paragraphs_and_line_breaks(q3):
@@ -361,7 +365,7 @@ def test_the_score_attachment_lists_every_unit(q3):
 def test_the_signature_and_copy_to(q3):
     assert html("signature", q3, issuer="溧阳市大数据管理局") == (
         '<div class="signature"><p>溧阳市大数据管理局</p><p>2023年10月10日</p></div>')
-    assert html("cc", q3, cc="市政府办公室。") == '<p class="cc">抄送：市政府办公室。</p>'
+    assert html("cc", q3, cc="市政府办公室。").startswith('<div class="imprint"><p class="cc">抄送：市政府办公室。</p>')
 
 
 # ---- the blocks the templates lay out -------------------------------------------------------------
@@ -382,7 +386,8 @@ def test_the_document_is_every_present_section_in_order(q3):
     issue = bulletin.issue(q3, **PARAMS)
     assert bulletin.document(q3, issue) == [b for s in bulletin.SECTIONS for b in bulletin.section_blocks(s.key, q3, issue)]
     text = sections.text_of(bulletin.document(q3, issue))
-    assert text[0] == "溧阳市人民政府门户网站内容保障2023年第三季度通报" and text[-1] == "抄送：市政府办公室。"
+    assert text[0] == "溧阳市人民政府门户网站内容保障\n2023年第三季度通报" and text[-2:] == [
+        "抄送：市政府办公室。", "溧阳市大数据管理局\n2023年10月10日印发"]
 
 
 # ---- hostile input -------------------------------------------------------------------------------
@@ -471,21 +476,23 @@ def test_the_notebook_runs_under_papermill_on_a_small_dataset(tmp_path):
     nb = json.loads(executed.read_text(encoding="utf-8"))
     shown = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "2023年第三季度通报" in shown
-    for h in ("一、总体情况", "二、得分排名", "三、被上级采用情况", "四、存在问题", "下一步工作要求", "附件1", "附件2"):
+    for h in ("一、总体情况", "二、得分排名", "三、被上级录用情况", "四、存在问题", "下一步工作要求", "附件1", "附件2"):
         assert h in shown
     assert shown.count('<img class="chart" data-chart="') == 8       # 3 rankings, 3 make-ups, adoptions, progress
     assert (out / "scores.csv").exists() and (out / "ledger.csv").exists() and (out / "scores.xlsx").exists()
 
 
 # ---- table layout ---------------------------------------------------------------------------------
-def test_table_columns_get_widths_from_their_text_with_headers_on_up_to_two_lines():
-    # 排名: header 2 em on two lines → 1, floor 2; cell "1" 0.55 → 2. 单位: header 1 em → 2;
-    # cell 溧城街道 4 em → 4. 本季得分: header 4 em on two lines → 2; "25" 1.1 → 2.
-    # Plus the cell padding, 2 × 1.6 mm of 9.5 pt (3.351 mm) = 0.955 em: 2.955 + 4.955 + 2.955 =
-    # 10.865 em, well within the 156 mm = 46.55 em → 27.2 %, 45.61 %, 27.2 %.
+def test_table_columns_get_widths_from_their_text_with_headers_broken_only_where_they_say():
+    # 排名: header 2 em, floor 2; cell "1" 0.55 → 2. 单位: header 2 em; cell 溧城街道 4 em → 4.
+    # 本季\n得分: two lines of 2 em → 2; "25" 1.1 → 2. Plus the cell padding, 2 × 1.6 mm of 9.5 pt
+    # (3.351 mm) = 0.955 em: 2.955 + 4.955 + 2.955 = 10.865 em, well within the 156 mm = 46.55 em
+    # → 27.2 %, 45.61 %, 27.2 %.
     assert page.TABLE_WIDTH_EM == pytest.approx(46.548, abs=1e-3)
     assert page.CELL_PADDING_EM == pytest.approx(0.955, abs=1e-3)
-    assert sections.column_widths(["排名", "单位", "本季得分"], [["1", "溧城街道", "25"]], {0, 2}) == [27.2, 45.61, 27.2]
+    assert sections.column_widths(["排名", "单位", "本季\n得分"], [["1", "溧城街道", "25"]], {0, 2}) == [27.2, 45.61, 27.2]
+    # 本季得分 on one line needs its 4 em: 2.955 + 4.955 + 4.955 = 12.865 → 22.97 %, 38.52 %, 38.52 %.
+    assert sections.column_widths(["排名", "单位", "本季得分"], [["1", "溧城街道", "25"]], {0, 2}) == [22.97, 38.52, 38.52]
 
 
 def test_numbers_keep_their_width_when_a_long_name_would_need_more_than_the_page():

@@ -52,20 +52,23 @@ def test_the_word_document_has_the_bulletins_wording(written):
     import docx
     d = docx.Document(str(written))
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "溧阳市人民政府门户网站内容保障2023年第三季度通报" in text
+    assert "溧阳市人民政府门户网站内容保障\n2023年第三季度通报" in text      # two lines, as in the PDF
     assert "《溧阳市人民政府门户网站内容保障2023年第三季度通报》" not in text
     assert "第3期" in text and "溧大数〔2023〕25号" in text
     assert "一、总体情况" in text and "二、得分排名" in text
     assert "抄送：市政府办公室。" in text and "二、按时完成目标任务。" in text
 
 
-def test_headings_are_heiti_and_body_is_songti_with_east_asian_font_names(written):
+def test_fonts_and_sizes_are_those_of_gb_t_9704_by_east_asian_name(written):
     import docx
     from docx.oxml.ns import qn
     d = docx.Document(str(written))
     east = lambda style: style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))  # noqa: E731
-    assert east(d.styles["Normal"]) == "宋体"
-    assert east(d.styles["Heading 1"]) == "黑体" and east(d.styles["Heading 2"]) == "黑体"
+    # Body 3号 (16 pt) 仿宋_GB2312; title 2号 (22 pt) 方正小标宋简体; 一、 黑体 and （一） 楷体_GB2312, both 3号.
+    assert (east(d.styles["Normal"]), d.styles["Normal"].font.size.pt) == ("仿宋_GB2312", 16)
+    assert (east(d.styles["Title"]), d.styles["Title"].font.size.pt) == ("方正小标宋简体", 22)
+    assert (east(d.styles["Heading 1"]), d.styles["Heading 1"].font.size.pt) == ("黑体", 16)
+    assert (east(d.styles["Heading 2"]), d.styles["Heading 2"].font.size.pt) == ("楷体_GB2312", 16)
     assert any(p.style.name == "Heading 1" and p.text.startswith("一、") for p in d.paragraphs)
 
 
@@ -131,7 +134,8 @@ def _expected(blocks) -> list[str]:
         if isinstance(b, Heading):
             out.append(b.text)
         elif isinstance(b, Paragraph):
-            out.append("\n".join(b.lines))
+            # 版记's 印发机关 and 印发日期 share one line, apart by a tab to a right stop.
+            out.append(("\t" if b.style == "imprint" else "\n").join(b.lines))
         elif isinstance(b, Table):
             out += [b.caption, *b.headers, *(c for r in b.rows for c in r.cells)]
         elif isinstance(b, Items):
@@ -164,7 +168,7 @@ def test_pictures_are_placed_by_their_chart_key_with_their_captions(result, tmp_
     assert len(d.inline_shapes) == 2
     text = [p.text for p in d.paragraphs]
     assert "图1　2023年第三季度分栏目、分级别录用情况" in text and "图4　群团本季得分" in text
-    assert "图2　镇(区、街道)本季得分" not in text
+    assert "图2　镇（区、街道）本季得分" not in text
     # A picture not given leaves out its caption and its own subheading (全年累计得分走势).
     assert not any("全年累计得分走势" in t for t in text)
     with_progress = dict(given, **{ChartRef(Chart.PROGRESS).key: png})
@@ -200,3 +204,114 @@ def test_an_attachment_starts_a_new_page_and_a_veto_row_stands_out(written, rule
     assert all(run.font.color.rgb is not None for row in veto_rows for c in row.cells for run in c.paragraphs[0].runs)
     lagging = [c for t in d.tables for row in t.rows for c in row.cells if c.text == "进度滞后"]
     assert len(lagging) == 1 and lagging[0].paragraphs[0].runs[0].font.color.rgb is not None
+
+
+# ---- GB/T 9704-2012 ---------------------------------------------------------------------------------
+def test_the_page_has_the_document_grid_of_22_lines_of_28_characters(written):
+    import docx
+    from docx.oxml.ns import qn
+    grid = docx.Document(str(written)).sections[0]._sectPr.find(qn("w:docGrid"))
+    # Text block 156 × 225 mm. 225 mm = 637.80 pt / 22 lines = 28.99 pt = 579.8 twentieths → 580.
+    # 156 mm = 442.20 pt / 28 = 15.7930 pt a character: 16 pt − 0.2070 pt, × 4096 = −847.8 → −848.
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:linePitch")) == "580"
+    assert grid.get(qn("w:charSpace")) == "-848"
+
+
+def test_page_numbers_are_dashed_4hao_songti_odd_right_even_left(written):
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    d = docx.Document(str(written))
+    assert d.settings.odd_and_even_pages_header_footer
+    s = d.sections[0]
+    for footer, side in ((s.footer, WD_ALIGN_PARAGRAPH.RIGHT), (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        par = footer.paragraphs[0]
+        assert par.alignment == side
+        assert "".join(r.text for r in par.runs) == "— 1 —"                # the PAGE field's placeholder
+        assert par._p.xpath(".//w:instrText")[0].text.strip() == "PAGE"
+        assert {(r.font.size.pt, r._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))) for r in par.runs} == {(14, "宋体")}
+    # One character (4号, 14 pt) in from its side.
+    assert s.footer.paragraphs[0].paragraph_format.right_indent.pt == 14
+    assert s.even_page_footer.paragraphs[0].paragraph_format.left_indent.pt == 14
+
+
+def test_fonts_are_named_with_their_fallbacks_and_none_is_embedded(written):
+    with zipfile.ZipFile(written) as zf:
+        names = zf.namelist()
+        table = zf.read("word/fontTable.xml").decode("utf-8")
+        settings = zf.read("word/settings.xml").decode("utf-8")
+    assert not [n for n in names if n.startswith("word/fonts/") or n.endswith((".odttf", ".ttf"))]
+    assert "embedTrueTypeFonts" not in settings
+    for name, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
+        assert f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>' in table
+
+
+def test_an_attachment_label_is_3hao_heiti_at_the_top_left_of_its_page(written):
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    labels = [p for p in docx.Document(str(written)).paragraphs if p.paragraph_format.page_break_before]
+    assert [p.text for p in labels] == ["附件1", "附件2"]
+    for p in labels:
+        assert p.alignment == WD_ALIGN_PARAGRAPH.LEFT and p.paragraph_format.first_line_indent is None
+        run = p.runs[0]
+        assert (run.font.size.pt, run._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))) == (16, "黑体")
+
+
+def test_the_imprint_ends_the_document_between_rules(written):
+    import docx
+    from docx.oxml.ns import qn
+    paras = [p for p in docx.Document(str(written)).paragraphs if p.text]
+    cc, issued = paras[-2], paras[-1]
+    assert cc.text == "抄送：市政府办公室。"
+    assert issued.text == "溧阳市大数据管理局\t2023年10月10日印发"
+
+    def rules(p):
+        bdr = p._p.pPr.find(qn("w:pBdr"))
+        return {side: bdr.find(qn(f"w:{side}")).get(qn("w:sz")) for side in ("top", "bottom")
+                if bdr.find(qn(f"w:{side}")) is not None}
+    # Heavy rules (8 eighths = 1 pt) above 抄送 and below the 印发 line, a light one (4) between.
+    assert rules(cc) == {"top": "8", "bottom": "4"} and rules(issued) == {"bottom": "8"}
+
+
+def test_the_doc_number_takes_the_hexagonal_brackets(result, tmp_path):
+    import docx
+    from scoring.render.docx import write_bulletin_docx
+    from scoring.report.bulletin import doc_number_brackets
+    assert doc_number_brackets("溧大数[2023]25号") == "溧大数〔2023〕25号"
+    assert doc_number_brackets("溧大数（2023）25号") == "溧大数〔2023〕25号"
+    assert doc_number_brackets("溧大数【2023】25号") == "溧大数〔2023〕25号"
+    d = docx.Document(str(write_bulletin_docx(result, {**PARAMS, "doc_number": "溧大数[2023]25号"},
+                                              tmp_path / "n.docx", charts=False)))
+    assert "第3期　溧大数〔2023〕25号" in [p.text for p in d.paragraphs]
+
+
+def test_tables_are_5hao_with_column_widths_from_their_content(written):
+    import docx
+    from docx.oxml.ns import qn
+
+    from scoring.report import page
+    d = docx.Document(str(written))
+    ranking = next(t for t in d.tables if t.rows[0].cells[0].text == "排名"
+                   and any(row.cells[1].text == "市农业农村局<b>" for row in t.rows))
+    widths = [c.width.mm for c in ranking.columns]
+    assert len(set(round(w, 1) for w in widths)) > 2                 # not every column 1.6 cm
+    assert sum(widths) <= page.TEXT_WIDTH_MM + 0.5
+    # 单位 holds 市农业农村局<b> on one line: 6 characters and 3 half-width ones, 6 + 3 × 0.55 = 7.65 em
+    # of 10.5 pt (3.704 mm) = 28.3 mm, plus the cell margins 2 × 1.9 mm = 32.1 mm.
+    assert widths[1] >= 32.1
+    sizes = {r.font.size.pt for row in ranking.rows for c in row.cells for p in c.paragraphs for r in p.runs}
+    assert sizes == {10.5}
+    assert ranking._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    # Off the document grid, which would space 5号 characters a 3号 cell apart.
+    assert {p._p.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) for row in ranking.rows for c in row.cells
+            for p in c.paragraphs} == {"0"}
+
+
+def test_the_default_run_is_3hao_fangsong_so_the_grid_counts_28_characters(written):
+    import docx
+    from docx.oxml.ns import qn
+    rpr = docx.Document(str(written)).styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert rpr.find(qn("w:sz")).get(qn("w:val")) == "32"                 # half-points: 16 pt
+    assert rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"

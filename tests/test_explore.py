@@ -54,11 +54,11 @@ def test_turning_the_late_factor_and_the_winners_redraws_ranks_changes_and_the_w
     t = view.diff.totals_milli.set_index("unit_id")
     assert t.loc["Z1", ["total_base", "total_variant", "rank_base", "rank_variant"]].tolist() == [5000, 7000, 2, 1]
     page = text_of(view.html)
-    assert "调整的规则：镇(区、街道)优胜单位名额由3个改为1个；超时内容由按原分值的50%计分改为按70%计分。" in page
+    assert "调整的规则：镇（区、街道）优胜单位名额由3个改为1个；超时内容由按原分值的50%计分改为按70%计分。" in page
     # The winner list: of three places under the rules as they are, 乙镇 and 甲镇 won (丙镇 has 0 and
     # never wins); of one place, 甲镇 keeps it and 乙镇 is out.
-    assert "镇(区、街道)：甲镇；退出：乙镇" in page
-    assert "镇(区、街道)排名" in page and "有变化的单位" in page and "+2" in page
+    assert "镇（区、街道）：甲镇；退出：乙镇" in page
+    assert "镇（区、街道）排名" in page and "有变化的单位" in page and "+2" in page
 
 
 def test_the_widgets_redraw_the_page_on_every_knob_within_half_a_second(tmp_path):

@@ -22,7 +22,7 @@ import pytest
 from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.method.calendar import default_issue_date
 from scoring.run import bulletin as pipeline
-from scoring.run.folder import clean_leftovers, swap_into
+from scoring.run.folder import clean_leftovers, mark, swap_into
 from scoring.run.params import bulletin_params, latest_quarter, parse_quarter
 from scoring.method import rules as rules_mod
 from scoring.errors import ScoringError
@@ -109,6 +109,7 @@ def test_leftovers_of_a_killed_run_are_removed_but_a_live_runs_are_kept(tmp_path
     dead = tmp_path / ".2023Q3.partial-4194303"       # beyond Linux's largest pid: no such process
     live = tmp_path / f".2023Q2.partial-{os.getpid()}"
     dead.mkdir(), live.mkdir()
+    mark(dead, "partial", 4194303), mark(live, "partial")
     clean_leftovers(tmp_path)
     assert not dead.exists() and live.exists()
 
@@ -230,7 +231,7 @@ def test_the_workbook_agrees_with_scores_csv_and_is_inert(folder):
         scores = [r for r in csv.DictReader(f)]
     wb = openpyxl.load_workbook(folder / "scores.xlsx")
     rows = list(wb["季度得分"].iter_rows(values_only=True))
-    table = [dict(zip(rows[0], r)) for r in rows[1:]]
+    table = [dict(zip(rows[1], r)) for r in rows[2:]]            # row 1: the sheet's title
     assert len(table) == len(scores) == 6 * 3                  # 6 units × quarters 1..3
     by_key = {(r["单位编码"], r["季度"]): r for r in table}
     for s in scores:

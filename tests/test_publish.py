@@ -25,7 +25,7 @@ from scoring.cli import main
 from scoring.errors import ScoringError
 from scoring.inputs.loading import load_dataset
 from scoring.method.engine import score
-from scoring.run.folder import SAMPLE_MARKER, clean_leftovers, is_sample, swap_into
+from scoring.run.folder import SAMPLE_MARKER, clean_leftovers, is_sample, mark, swap_into
 from scoring.run.history import CHANGE_COLUMNS, baseline, changes_since, compare_figures, figures_of_folder
 from scoring.run.params import bulletin_params
 
@@ -143,7 +143,8 @@ def test_each_replaced_quarter_folder_is_kept_whole_in_history_counting_up(tmp_p
 def test_a_run_killed_after_its_new_folder_moved_in_has_the_old_one_moved_to_history_by_the_next(tmp_path):
     _quarter_folder(tmp_path / "history/2023Q3/1", "", "第一版")
     _quarter_folder(tmp_path / "2023Q3", "", "第三版")                            # the killed run's new folder
-    _quarter_folder(tmp_path / f".2023Q3.old-{_dead_pid()}", "", "第二版")          # not yet moved to history
+    dead = _dead_pid()
+    mark(_quarter_folder(tmp_path / f".2023Q3.old-{dead}", "", "第二版"), "old", dead)   # not yet moved to history
     clean_leftovers(tmp_path)
     assert (tmp_path / "2023Q3/bulletin.html").read_text(encoding="utf-8") == "第三版"
     assert (tmp_path / "history/2023Q3/2/bulletin.html").read_text(encoding="utf-8") == "第二版"
@@ -158,6 +159,7 @@ def test_the_clean_up_touches_only_folders_this_program_names(tmp_path):
         p.mkdir()
     ours = tmp_path / f".2023Q3.partial-{dead}"
     ours.mkdir()
+    mark(ours, "partial", dead)
     clean_leftovers(tmp_path)
     assert all(p.is_dir() for p in foreign) and not ours.exists()
 

@@ -404,7 +404,7 @@ def test_rule_changes_in_words_cover_winners_penalties_and_an_unknown_section(ru
                                  "targets": {"unmet_is_annual_veto": False},
                                  "upgrades": {"text": "另一段原文"}}, name="多项")
     assert whatif.describe_changes(rules, v) == (
-        "镇(区、街道)优胜单位名额由3个改为1个", "升级录用计分有改动", "未提交内容保障计划每起扣分由2分改为3分",
+        "镇（区、街道）优胜单位名额由3个改为1个", "升级录用计分有改动", "未提交内容保障计划每起扣分由2分改为3分",
         "取消未完成年度目标任务的一票否决")
 
 

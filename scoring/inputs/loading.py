@@ -26,6 +26,7 @@ import pyarrow
 import pyarrow.compute
 
 from scoring.inputs import parsing
+from scoring.inputs.names import clash_key
 from scoring.inputs.dataset import DTYPES, Dataset
 from scoring.errors import InputError, InputProblem
 from scoring.method.rules import Rules
@@ -859,6 +860,28 @@ def _duplicates(src: _Source, canon: str, code: str, what: str, out: _Problems) 
                     f"{what}重复：第 {firsts[p]} 行已有「{text.iloc[first[p]]}」；每个{what}只能出现一次", code, src.sheet)
 
 
+def _file_name_clashes(src: _Source, out: _Problems) -> None:
+    """Two unit ids that are different codes (not duplicates, reported above) but would give one
+    statement file name where case does not count (names.clash_key: 「A/1」 and 「A1」, or 「Ab」
+    and 「aB」 written with different widths): both rows named."""
+    ids = _text(src, "unit_id")
+    header = src.headers.get("unit_id", "unit_id")
+    first: dict[str, int] = {}
+    normal: dict[str, int] = {}
+    for pos, uid in enumerate(ids):
+        if not uid or len(uid) > MAX_TEXT:
+            continue
+        same = normal.setdefault(parsing.normalise_name(uid), pos)
+        if same != pos:             # the same code again: a duplicate, reported as such
+            continue
+        other = first.setdefault(clash_key(uid), pos)
+        if other != pos:
+            out.add(src.file, src.rows[pos], header, uid,
+                    f"单位编码「{uid}」与第 {src.rows[other]} 行的单位编码「{ids.iloc[other]}」生成的得分明细单文件名相同"
+                    f"（文件名不区分大小写，且不能含 \\ / : * ? \" < > | 等字符）；请修改其中一个单位编码",
+                    "statement_name_clash", src.sheet)
+
+
 def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.DataFrame, _Units]:
     """单位名册: ids and names unique, aliases split on ; or 、 and pointing at one unit only."""
     _check_cells(src, vocab, None, out)
@@ -866,6 +889,7 @@ def _units(src: _Source, vocab: dict[str, _Vocab], out: _Problems) -> tuple[pd.D
         out.add(src.file, 2, None, None, "单位名册没有任何单位；第 2 行起每行填写一个单位", "empty_file", src.sheet)
     _duplicates(src, "unit_id", "duplicate_unit_id", "单位编码", out)
     _duplicates(src, "unit_name", "duplicate_unit_name", "单位名称", out)
+    _file_name_clashes(src, out)
 
     ids, names = _text(src, "unit_id"), _text(src, "unit_name")
     alias_lists = _text(src, "aliases").str.split(ALIAS_SEPARATORS, regex=True).map(

@@ -10,29 +10,28 @@ Chunks run on a process pool.
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing as mp
 import sys
-from decimal import Decimal
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
-from pathvalidate import sanitize_filename
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from tqdm import tqdm
 
 from scoring.errors import ScoringError
+from scoring.inputs.names import clash_key, safe_name, statement_filename  # noqa: F401 (safe_name: public here too)
 from scoring.method.calendar import default_issue_date, quarter_zh
 from scoring.render.files import ZIP_TIME, write_bytes_atomic, zip_bytes
 from scoring.render.html import page_css
-from scoring.report import glyphs as fonts
-from scoring.render.xlsxio import deterministic_bytes
-from scoring.report.statements import ITEM_SHEET_HEADERS, Statement, _anchor, _section, item_rows, statement_data
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from scoring.render.pdf import lay_out, pdf_bytes
-import multiprocessing as mp
-from tqdm import tqdm
+from scoring.render.xlsxio import deterministic_bytes
+from scoring.report import glyphs as fonts
+from scoring.report.statements import ITEM_SHEET_HEADERS, Statement, _anchor, _section, item_rows, statement_data
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "statement"
 
@@ -71,24 +70,6 @@ def _issue(result, issue_date, quarter: int | None = None) -> _dt.date:
 
 
 # ---- files ----------------------------------------------------------------------------------------
-def safe_name(text: str) -> str:
-    """A file name part Windows accepts (pathvalidate: no \\ / : * ? " < > |, no control chars),
-    without leading/trailing spaces or a trailing dot.
-
-    Invisible format characters (Unicode Cf: direction overrides U+202E, zero-width joiners) go too,
-    so that a name cannot make a file name display reversed.
-    """
-    visible = "".join(ch for ch in str(text) if unicodedata.category(ch) != "Cf")
-    name = sanitize_filename(visible, platform="windows").strip().rstrip(". ")
-    return name or "_"
-
-
-def statement_filename(unit_id: str, unit_name: str, suffix: str = ".pdf") -> str:
-    """``<unit_id>-<unit_name>.pdf`` (or ``suffix``), each part :func:`safe_name` and at most 30
-    characters (≤ 245 bytes in UTF-8, limit 255); pathvalidate checks the whole (e.g. reserved names)."""
-    return sanitize_filename(f"{safe_name(unit_id)[:30]}-{safe_name(unit_name)[:30]}{suffix}", platform="windows")
-
-
 # Column widths of the unit's workbook (characters), in ITEM_SHEET_HEADERS order.
 _ITEM_WIDTHS = (14, 40, 12, 8, 30, 18, 24, 12, 12, 9, 8, 18)
 
@@ -204,8 +185,12 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
         raise ScoringError(f"单位 {'、'.join(absent[:5])} 没有本季度得分，无法生成得分明细单")
     files = {u: statement_filename(u, names[u]) for u in register}
     books = {u: statement_filename(u, names[u], ".xlsx") for u in register}
-    if len(set(files.values())) != len(files):
-        raise ScoringError("有单位的得分明细单文件名相同（单位编码去掉 \\/:*?\"<>| 后重复），请修改单位编码")
+    seen: dict[str, str] = {}
+    for u in register:          # validation refuses such a register; a Result made otherwise lands here
+        other = seen.setdefault(clash_key(u), u)
+        if other != u:
+            raise ScoringError(f"单位编码「{other}」和「{u}」的得分明细单文件名相同（文件名不区分大小写，"
+                               f"且去掉 \\/:*?\"<>| 等字符），请修改其中一个单位编码")
     workers = max(1, int(workers))
     n = len(register)
     # Each WeasyPrint pass pays a fixed price (stylesheets, font faces) and layout grows faster

@@ -1,7 +1,15 @@
 """scores.xlsx: the quarter's scores for people who work in Excel (Chinese headers).
 
-One sheet per category laid out like the bulletin's 得分排名 table, then the whole quarterly table
-(季度得分), the ledger (明细账) and, in the fourth quarter, the annual result (年度考核).
+One sheet per category, in the method's order (镇（区、街道）, 市级机关部门, 群团), laid out like the
+bulletin's 得分排名 table; then the whole quarterly table (季度得分), the quarter's deductions and
+vetoes (存在问题), the progress on the year's targets (目标任务进度), the units none of whose items
+counted this quarter (零录用单位), the ledger (明细账) and, in the fourth quarter, the annual result
+(年度考核).
+
+Each sheet prints as an Excel user expects: its first row is a title naming the quarter and the
+sheet, the second the headers (both repeated on every printed page, frozen on screen), A4
+landscape, fitted to the page width. The ledger's kind of entry is 计分项目, so that no column
+named 类别 can be taken for the unit's category (单位类别, shown by its name).
 
 - Points are stored as exact decimal numbers (12250 milli → 12.25), never as text, never rounded.
 - Text that came from the input is always a string cell: a value starting with = + - @ is stored
@@ -19,7 +27,9 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from scoring.method.calendar import quarter_name
 from scoring.method.points import SCALE, fmt, to_milli
+from scoring.report.bulletin import problems, zero_adoption_units
 from scoring.render.xlsxio import FIXED_TIME, save_workbook_deterministic
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -62,7 +72,7 @@ QUARTERLY_SHEET: tuple[tuple[str, str, str], ...] = (
 
 LEDGER_SHEET: tuple[tuple[str, str, str], ...] = (
     ("unit_id", "单位编码", "text"), ("unit_name", "单位名称", "text"), ("year", "年度", "int"),
-    ("quarter", "季度", "int"), ("kind", "类别", "text"), ("ref", "编号", "text"),
+    ("quarter", "季度", "int"), ("kind", "计分项目", "text"), ("ref", "编号", "text"),
     ("points", "分值", "milli"), ("clause", "条款", "text"), ("column", "栏目", "text"),
     ("level", "录用级别", "text"), ("adopted_on", "录用日期", "date"), ("title", "标题", "text"),
     ("base_points", "基础分值", "milli"), ("late_factor", "超时系数", "number"), ("late", "超时", "bool"),
@@ -80,6 +90,24 @@ ANNUAL_SHEET: tuple[tuple[str, str, str], ...] = (
     ("rank", "排名", "int"), ("unit_name", "单位", "text"), ("category", "单位类别", "text"),
     ("total", "全年得分", "milli"), ("winner", "优胜单位", "bool"), ("annual_veto", "年度一票否决", "bool"),
     ("veto_reason", "否决原因", "text"), ("reward", "奖励分", "milli"),
+)
+
+
+PROBLEMS_SHEET: tuple[tuple[str, str, str], ...] = (
+    ("unit_id", "单位编码", "text"), ("unit_name", "单位名称", "text"), ("category", "单位类别", "text"),
+    ("what", "类型", "text"), ("event", "事项", "text"), ("event_date", "日期", "date"), ("count", "次数", "int"),
+    ("points", "扣分", "milli"), ("note", "说明", "text"), ("clause", "条款", "text"),
+)
+
+TARGETS_SHEET: tuple[tuple[str, str, str], ...] = (
+    ("unit_id", "单位编码", "text"), ("unit_name", "单位名称", "text"), ("category", "单位类别", "text"),
+    ("column", "栏目", "text"), ("target", "全年目标（条）", "int"), ("done", "已完成（条）", "int"),
+    ("done_on_time", "其中按时（条）", "int"), ("status", "进度", "text"),
+)
+
+ZERO_SHEET: tuple[tuple[str, str, str], ...] = (
+    ("no", "序号", "int"), ("unit_id", "单位编码", "text"), ("unit_name", "单位名称", "text"),
+    ("category", "单位类别", "text"),
 )
 
 
@@ -124,11 +152,22 @@ def _rows(frame: pd.DataFrame, spec: Iterable[tuple[str, str, str]]) -> list[lis
 
 
 # ---- sheets ----------------------------------------------------------------------------------------
-def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str, str], ...]) -> None:
-    """One sheet in openpyxl's write-only mode (streams rows: the ledger has thousands)."""
+def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str, str], ...],
+                 heading: str = "") -> None:
+    """One sheet in openpyxl's write-only mode (streams rows: the ledger has thousands): a title
+    row (``heading``; none when it is ""), the header row, the rows; printed A4 landscape, fitted
+    to the page width, the title and header rows on every page."""
+    top = 1 if heading else 0                 # rows above the header
 
     spec = tuple(s for s in spec if s[0] in frame.columns)
     ws = wb.create_sheet(title=title)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"                # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0             # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"1:{top + 1}"
     headers = [h for _, h, _ in spec]
     kinds = [k for _, _, k in spec]
     rows = _rows(frame, spec)
@@ -137,11 +176,15 @@ def _write_sheet(wb, title: str, frame: pd.DataFrame, spec: tuple[tuple[str, str
         shown = {_shown(r[j]) for r in rows}
         width = max([display_width(header)] + [display_width(v) for v in shown])
         ws.column_dimensions[get_column_letter(j + 1)].width = min(width + 2, MAX_WIDTH)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{top + 2}"
     if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+        ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(len(headers))}{len(rows) + top + 1}"
     head_font, head_fill = Font(name="宋体", bold=False), PatternFill("solid", fgColor="EEEEEE")
     centre = Alignment(horizontal="center", vertical="center")
+    if heading:
+        title_cell = WriteOnlyCell(ws, value=heading)
+        title_cell.font = Font(name="黑体", size=14, bold=False)
+        ws.append([title_cell])
     head = []
     for h in headers:
         c = WriteOnlyCell(ws, value=h)
@@ -184,12 +227,79 @@ def _remark(q: pd.DataFrame) -> pd.Series:
     return out.where(veto == "", "一票否决：" + veto)
 
 
+def _category_names(result, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its category shown by name (镇区街道 → 镇（区、街道）)."""
+    names = {c.key: c.name for c in result.rules.categories}
+    return frame.assign(category=frame["category"].map(names).fillna(frame["category"]))
+
+
+def _ordered(result, frame: pd.DataFrame, before: tuple[str, ...] = (), after: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``frame`` sorted by ``before``, the category in the method's order (the rules file's),
+    ``after``, then the register's order; its category shown by name."""
+    cat_order = {c.key: i for i, c in enumerate(result.rules.categories)}
+    reg = {u: i for i, u in enumerate(result.units["unit_id"])}
+    out = frame.assign(_cat=frame["category"].map(cat_order), _reg=frame["unit_id"].map(reg))
+    out = out.sort_values([*before, "_cat", *after, "_reg", "unit_id"], kind="stable")
+    return _category_names(result, out.drop(columns=["_cat", "_reg"]))
+
+
 def ranking_frame(result) -> pd.DataFrame:
     """The run's quarter, one row per unit, in rank order within category (for the category sheets)."""
     q = result.quarterly
     q = q[q["quarter"] == result.quarter].copy()
     q["remark"] = _remark(q)
-    return q.sort_values(["category", "rank", "unit_id"], kind="stable")
+    cat_order = {c.key: i for i, c in enumerate(result.rules.categories)}
+    reg = {u: i for i, u in enumerate(result.units["unit_id"])}
+    q = q.assign(_cat=q["category"].map(cat_order), _reg=q["unit_id"].map(reg))
+    # The category stays a key here: the category sheets select by it.
+    return q.sort_values(["_cat", "rank", "_reg", "unit_id"], kind="stable").drop(columns=["_cat", "_reg"])
+
+
+def _unit_columns(result, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (keyed by unit_id) with the unit's name and category from the register."""
+    reg = result.units.set_index("unit_id")
+    return frame.assign(unit_name=frame["unit_id"].map(reg["unit_name"]),
+                        category=frame["unit_id"].map(reg["category"]))
+
+
+def problems_frame(result) -> pd.DataFrame:
+    """存在问题: the quarter's deductions and vetoes, in the bulletin's order (四: vetoes first,
+    then by date), one row per event."""
+    rows = problems(result).reset_index(drop=True)
+    events = result.rules.events
+    out = pd.DataFrame({
+        "unit_id": rows["unit_id"].astype("string"),
+        "what": rows["kind"].map({"deduction": "扣分", "veto": "一票否决"}),
+        "event": [events[e].name if isinstance(e, str) and e in events else ("" if not isinstance(e, str) else e)
+                  for e in rows["event_type"]],
+        "event_date": rows["event_date"], "count": rows["count"],
+        "points": rows["points"].where(rows["kind"] == "deduction"), "note": rows["note"],
+        "clause": rows["clause"],
+    })
+    return _category_names(result, _unit_columns(result, out))
+
+
+def targets_frame(result) -> pd.DataFrame:
+    """目标任务进度: per unit and column (the method's orders), the year's target, done so far and
+    on time, and the state: 已完成, 正常, 进度滞后 (R12); in the fourth quarter 已完成 or 未完成."""
+    t = result.targets
+    met, lagging = t["met"].astype(bool), t["lagging"].astype(bool)
+    status = pd.Series("正常", index=t.index, dtype="string").where(~lagging, "进度滞后").where(~met, "已完成")
+    if int(result.quarter) == 4:
+        status = status.where(met, "未完成")
+    col_order = {c: i for i, c in enumerate(result.rules.column_keys)}
+    cat_order = {c.key: i for i, c in enumerate(result.rules.categories)}
+    reg = {u: i for i, u in enumerate(result.units["unit_id"])}
+    out = _unit_columns(result, t.assign(status=status, _col=t["column"].map(col_order)))
+    out = out.assign(_cat=out["category"].map(cat_order), _reg=out["unit_id"].map(reg))
+    out = out.sort_values(["_cat", "_reg", "unit_id", "_col"], kind="stable").drop(columns=["_cat", "_reg", "_col"])
+    return _category_names(result, out)
+
+
+def zero_frame(result) -> pd.DataFrame:
+    """零录用单位: the units none of whose items counted this quarter (bulletin 附件2)."""
+    z = _ordered(result, zero_adoption_units(result)[["unit_id", "unit_name", "category"]])
+    return z.assign(no=range(1, len(z) + 1))
 
 
 def _ledger_frame(result) -> pd.DataFrame:
@@ -198,6 +308,9 @@ def _ledger_frame(result) -> pd.DataFrame:
     if names is not None:
         led["unit_name"] = led["unit_id"].map(names)
     led["kind"] = led["kind"].map(LEDGER_KIND_ZH).fillna(led["kind"])
+    if "event_type" in led.columns:         # the event's name, as the bulletin says it
+        names = {key: ev.name for key, ev in result.rules.events.items()}
+        led["event_type"] = led["event_type"].map(names).fillna(led["event_type"])
     return led
 
 
@@ -206,16 +319,20 @@ def build_workbook(result):
 
     wb = Workbook(write_only=True)
     cap_text = fmt(to_milli(result.rules.caps.quarter.value))
+    quarter = quarter_name(result.year, result.quarter)
     ranking = ranking_frame(result)
-    categories = [c.key for c in result.rules.categories]
-    for cat in categories:
-        _write_sheet(wb, _sheet_title(f"得分排名-{cat}"), ranking[ranking["category"] == cat], _rank_columns(cap_text))
-    _write_sheet(wb, "季度得分", result.quarterly.sort_values(["quarter", "category", "rank", "unit_id"], kind="stable"),
-                 QUARTERLY_SHEET)
-    _write_sheet(wb, "明细账", _ledger_frame(result), LEDGER_SHEET)
+    for cat in result.rules.categories:
+        _write_sheet(wb, _sheet_title(f"{cat.name}得分排名"), ranking[ranking["category"] == cat.key],
+                     _rank_columns(cap_text), f"{quarter}　{cat.name}得分排名")
+    _write_sheet(wb, "季度得分", _ordered(result, result.quarterly, ("quarter",), ("rank",)), QUARTERLY_SHEET,
+                 f"{quarter}　各单位各季度得分（第一季度至本季度）")
+    _write_sheet(wb, "存在问题", problems_frame(result), PROBLEMS_SHEET, f"{quarter}　扣分和一票否决事项")
+    _write_sheet(wb, "目标任务进度", targets_frame(result), TARGETS_SHEET, f"{quarter}　年度目标任务完成进度")
+    _write_sheet(wb, "零录用单位", zero_frame(result), ZERO_SHEET, f"{quarter}　本季度无信息被录用的单位")
+    _write_sheet(wb, "明细账", _ledger_frame(result), LEDGER_SHEET, f"{quarter}　计分明细账（每一笔加减分）")
     if result.quarter == 4 and len(result.annual):
-        _write_sheet(wb, "年度考核", result.annual.sort_values(["category", "rank", "unit_id"], kind="stable"),
-                     ANNUAL_SHEET)
+        _write_sheet(wb, "年度考核", _ordered(result, result.annual, after=("rank",)), ANNUAL_SHEET,
+                     f"{result.year}年度考核结果")
     props = wb.properties
     props.creator = props.lastModifiedBy = result.rules.meta.issuer
     props.title = f"{result.year}年第{result.quarter}季度内容保障得分"

@@ -14,6 +14,7 @@ sentences. Shape and wording follow shared/spec/bulletin.md.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -25,7 +26,7 @@ from scoring.method.result import Result
 from scoring.report import charts
 from scoring.report.charts import Chart, ChartRef
 from scoring.report.glyphs import drawable
-from scoring.report.sections import Block, Row, Rows, Section, lay_out, to_html
+from scoring.report.sections import Block, Row, Rows, Section, lay_out, number_captions, to_html
 from scoring.report.sections import numbering as _numbering
 
 DASH = "—"          # "no comparable figure" (first quarter's change; a column without a target)
@@ -65,10 +66,19 @@ def issue(result: Result, *, issue_number: object = "", issue_date: object = "",
     else:
         date = default_issue_date(int(result.year), int(result.quarter))
     return Issue(number=str(issue_number if issue_number is not None else "").strip() or str(result.quarter),
-                 date=date, doc_number=str(doc_number or "").strip(),
+                 date=date, doc_number=doc_number_brackets(str(doc_number or "").strip()),
                  issuer=str(issuer or "").strip() or result.rules.meta.issuer,
                  cc=str(cc or "").strip(), next_steps=str(next_steps or ""), sample=bool(sample_data),
                  corrections=tuple({k: str(v) for k, v in row.items()} for row in corrections or ()))
+
+
+# The year of a 发文字号 in any bracket a user may type: [2023] ［2023］ (2023) （2023） 【2023】 〔2023〕.
+_DOC_YEAR = re.compile(r"[\[［(（【〔〖]\s*(\d{4})\s*[\]］)）】〕〗]")
+
+
+def doc_number_brackets(text: str) -> str:
+    """A 发文字号 with its year in 〔〕 as GB/T 9704 7.2.4 writes it: 溧大数[2023]3号 → 溧大数〔2023〕3号."""
+    return _DOC_YEAR.sub(r"〔\1〕", text)
 
 
 # ---- small helpers --------------------------------------------------------------------------------
@@ -129,13 +139,20 @@ def zero_adoption_units(result: Result) -> pd.DataFrame:
 def bulletin_title(result: Result) -> str:
     """The document's title: the rules' ``meta.subject`` plus the quarter (…2023年第三季度通报).
     No book-title marks: a document's own title stands bare (GB/T 9704); 《》 only quote other texts."""
-    return f"{result.rules.meta.subject}{quarter_name(result.year, result.quarter)}通报"
+    return "".join(title_lines(result))
+
+
+def title_lines(result: Result) -> list[str]:
+    """The title as it is set: the subject on one line, the quarter and 通报 on the next, so that a
+    line never breaks inside a word such as 「第一季度」 (GB/T 9704 7.3.1: a title that takes more
+    than one line is broken where the meaning allows)."""
+    return [result.rules.meta.subject, f"{quarter_name(result.year, result.quarter)}通报"]
 
 
 # ---- title block ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TitleContent:
-    title: str          # bulletin_title: the method's subject and the quarter
+    title: str          # title_lines joined by a line break: the method's subject, then the quarter
     number: str         # 3 (第3期)
     doc_number: str     # 文号, "" when none
     issuer: str
@@ -147,7 +164,7 @@ class TitleContent:
 
 
 def title_content(result: Result, issue: Issue) -> TitleContent:
-    return TitleContent(title=_t(bulletin_title(result)), number=_t(issue.number), doc_number=_t(issue.doc_number),
+    return TitleContent(title="\n".join(_t(line) for line in title_lines(result)), number=_t(issue.number), doc_number=_t(issue.doc_number),
                         issuer=_t(issue.issuer), date=zh_date(issue.date), method=_t(result.rules.meta.title),
                         quarter=quarter_name(result.year, result.quarter), topic=_t(result.rules.meta.topic),
                         sample=issue.sample)
@@ -208,6 +225,7 @@ class OverviewContent:
     full: int                           # units at the quarter cap
     cap: str
     zero: int                           # units with nothing adopted (附件2)
+    first: bool                         # the year's first quarter: no 上季度 to compare with
     by_level: Rows
     by_column: Rows
     chart: ChartRef
@@ -226,14 +244,16 @@ def overview_content(result: Result, issue: Issue) -> OverviewContent:
     cur = _this_quarter(result)
 
     def rows(now: pd.Series, before: pd.Series | None) -> Rows:
+        """(name, this quarter, last quarter, change); in the first quarter (name, this quarter):
+        a column of 「—」 says nothing."""
         out = []
-        for key, n in now.items():
-            b = None if before is None else int(before[key])
-            out.append(Row((_t(key), str(int(n)), DASH if b is None else str(b), _change(int(n), b))))
-        b_total = None if before is None else int(before.sum())
-        out.append(Row((TOTAL, str(int(now.sum())), DASH if b_total is None else str(b_total),
-                        _change(int(now.sum()), b_total))))
-        return _rows(out, {1, 2, 3})
+        for key, n in [*now.items(), (TOTAL, now.sum())]:
+            cells = (_t(key) if key != TOTAL else TOTAL, str(int(n)))
+            if before is not None:
+                b = int(before.sum()) if key == TOTAL else int(before[key])
+                cells += (str(b), _change(int(n), b))
+            out.append(Row(cells))
+        return _rows(out, {1, 2, 3} if before is not None else {1})
 
     return OverviewContent(
         quarter=quarter_name(result.year, q), total=int(by_level.sum()),
@@ -241,7 +261,7 @@ def overview_content(result: Result, issue: Issue) -> OverviewContent:
         levels=[(_t(lv), int(n)) for lv, n in by_level.items()],
         groups=[(_t(result.rules.groups[g].name), int(group_counts.get(g, 0))) for g in ("key", "info")],
         units=len(cur), full=int((cur["score"] >= to_milli(result.rules.caps.quarter.value)).sum()),
-        cap=_cap(result), zero=len(zero_adoption_units(result)),
+        cap=_cap(result), zero=len(zero_adoption_units(result)), first=not has_before,
         by_level=rows(by_level, before_level), by_column=rows(by_column, before_column),
         chart=ChartRef(Chart.ADOPTIONS))
 
@@ -306,7 +326,7 @@ def ranking_content(result: Result, issue: Issue) -> RankingContent:
                           progress=ChartRef(Chart.PROGRESS))
 
 
-# ---- 三、被上级采用情况 ------------------------------------------------------------------------------
+# ---- 三、被上级录用情况 ------------------------------------------------------------------------------
 def superior_adoptions(result: Result) -> pd.DataFrame:
     """Per unit, items of this quarter counted at each level above the lowest (R2, highest level)."""
     upper = list(result.rules.level_keys[1:])
@@ -328,7 +348,7 @@ class SuperiorContent:
 
 
 def superior_content(result: Result, issue: Issue) -> SuperiorContent:
-    """三、被上级采用情况: e.g. 市农业农村局（常州市 3 条）."""
+    """三、被上级录用情况: e.g. 市农业农村局（常州市 3 条）."""
     upper = list(result.rules.level_keys[1:])
     counts = superior_adoptions(result)
     records = list(counts.iterrows())
@@ -581,9 +601,17 @@ def zero_content(result: Result, issue: Issue) -> ZeroContent:
     return ZeroContent(quarter=quarter_name(result.year, result.quarter), rows=_rows(rows, {0}))
 
 
-def cc_content(result: Result, issue: Issue) -> str:
-    """抄送 (版记, after the attachments), without its closing 。 (the template adds one)."""
-    return _t(issue.cc.strip().rstrip("。"))
+@dataclass(frozen=True)
+class ImprintContent:
+    """版记 (GB/T 9704 7.4), after the attachments, between rules: 抄送 (when the parameters give it),
+    then 印发机关 and 印发日期 on one line."""
+    cc: str             # without its closing 。 (the template adds one); "" when none
+    issuer: str
+    date: str           # 2023年10月10日
+
+
+def imprint_content(result: Result, issue: Issue) -> ImprintContent:
+    return ImprintContent(cc=_t(issue.cc.strip().rstrip("。")), issuer=_t(issue.issuer), date=zh_date(issue.date))
 
 
 # ---- the sections, in order -----------------------------------------------------------------------
@@ -595,10 +623,6 @@ def _has_next_steps(result: Result, issue: Issue) -> bool:
     return bool(issue.next_steps.strip())
 
 
-def _has_cc(result: Result, issue: Issue) -> bool:
-    return bool(issue.cc.strip().rstrip("。"))
-
-
 BEFORE_YEAR_END = frozenset(range(1, YEAR_END_QUARTER))
 YEAR_END = frozenset({YEAR_END_QUARTER})
 
@@ -607,7 +631,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("corrections", "", corrections_content, "corrections.j2", needs=_has_corrections),
     Section("overview", "总体情况", overview_content, "overview.j2"),
     Section("ranking", "得分排名", ranking_content, "ranking.j2"),
-    Section("superior", "被上级采用情况", superior_content, "superior.j2"),
+    Section("superior", "被上级录用情况", superior_content, "superior.j2"),
     Section("problems", "存在问题", problems_content, "problems.j2"),
     Section("progress", "目标任务完成进度", progress_content, "progress.j2", BEFORE_YEAR_END, _has_targets),
     Section("annual", "年度考核结果", annual_content, "annual.j2", YEAR_END),
@@ -617,7 +641,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("signature", "", signature_content, "signature.j2"),
     Section("scores", "", scores_content, "scores.j2"),
     Section("zero", "", zero_content, "zero.j2"),
-    Section("cc", "", cc_content, "cc.j2", needs=_has_cc),
+    Section("cc", "", imprint_content, "imprint.j2"),       # 版记: 抄送, 印发机关 and 印发日期
 )
 BY_KEY = {s.key: s for s in SECTIONS}
 
@@ -636,20 +660,43 @@ def numbering(result: Result, issue: Issue) -> dict[str, str]:
     return _numbering(present_sections(result, issue))
 
 
-def section_blocks(key: str, result: Result, issue: Issue) -> tuple[Block, ...]:
-    """The blocks of section ``key`` (see scoring.report.sections); () when this issue has no such
-    section."""
-    section = BY_KEY[key]
-    if not section.present(result, issue):
-        return ()
-    number = numbering(result, issue).get(key)
+def _lay_out_section(section: Section, result: Result, issue: Issue, numbers: Mapping[str, str]) -> tuple[Block, ...]:
+    number = numbers.get(section.key)
     return lay_out(section.template, c=section.content(result, issue), marks=MARKS, dash=DASH,
                    heading=f"{number}、{section.heading}" if number else "")
 
 
+# The last issue laid out: the notebook asks for its sections one cell at a time, and a section's
+# table and figure numbers depend on every section before it.
+_LAST: list[tuple[Result, Issue, dict[str, tuple[Block, ...]]]] = []
+
+
+def laid_out(result: Result, issue: Issue) -> dict[str, tuple[Block, ...]]:
+    """Every section this issue has → its blocks, tables and figures numbered in reading order
+    (表1, 表2 … and 图1 …; in the attachments 附表1 … and 附图1 …: sections.number_captions).
+    Pure; the last issue's blocks are kept, so that asking for each section in turn lays the
+    document out once."""
+    if _LAST and _LAST[0][0] is result and _LAST[0][1] == issue:
+        return _LAST[0][2]
+    present = present_sections(result, issue)
+    numbers = _numbering(present)
+    parts = number_captions([_lay_out_section(s, result, issue, numbers) for s in present])
+    out = {s.key: part for s, part in zip(present, parts)}
+    _LAST[:] = [(result, issue, out)]
+    return out
+
+
+def section_blocks(key: str, result: Result, issue: Issue) -> tuple[Block, ...]:
+    """The blocks of section ``key`` (see scoring.report.sections); () when this issue has no such
+    section."""
+    if not BY_KEY[key].present(result, issue):
+        return ()
+    return laid_out(result, issue)[key]
+
+
 def document(result: Result, issue: Issue) -> list[Block]:
     """Every block of the bulletin, section after section (the Word copy)."""
-    return [block for s in present_sections(result, issue) for block in section_blocks(s.key, result, issue)]
+    return [block for blocks in laid_out(result, issue).values() for block in blocks]
 
 
 def render_section(key: str, result: Result, issue: Issue,

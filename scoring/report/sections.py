@@ -6,8 +6,12 @@ section's content (figures, names, table rows, already formatted by scoring.repo
 
     {{ b.heading(heading) }}
     {% call b.para() %}全市共 {{ c.units }} 个单位参加考评……{% endcall %}
-    {{ b.table(c.by_level, caption="表1　分级别录用情况", headers=["录用级别", …], compact=true) }}
-    {{ b.figure(c.chart, "图1　…") }}
+    {{ b.table(c.by_level, caption="分级别录用情况", headers=["录用级别", …], compact=true) }}
+    {{ b.figure(c.chart, "…分栏目、分级别录用情况") }}
+
+Captions are given without numbers: :func:`number_captions` numbers every table and figure of the
+document in reading order (表1 …, 图1 …; 附表1 …, 附图1 … in the attachments). A header may hold a
+line break ("重点\n栏目"): it is set on two lines there and nowhere else.
 
 Each call records a block (:class:`Heading`, :class:`Paragraph`, :class:`Table`, :class:`Figure`,
 :class:`Items`, :class:`Box`); the template's own output is not used. The blocks are what every
@@ -18,9 +22,8 @@ a value is printed as it is (input text has been made drawable, 〓, by the cont
 """
 from __future__ import annotations
 
-import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Sequence, Union
 
@@ -46,7 +49,8 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     """Body text; ``lines`` are joined by line breaks. ``style``: "" (indented body text),
-    "opening", "doc-number", "issuer-line" (centred, in the title block) or "cc" (抄送)."""
+    "opening", "doc-number", "issuer-line" (centred, in the title block), "cc" (抄送) or "imprint"
+    (版记's 印发机关 and 印发日期: two lines set on one, left and right)."""
     kind: ClassVar[str] = "paragraph"
     lines: tuple[str, ...]
     style: str = ""
@@ -107,8 +111,9 @@ class Items:
 
 @dataclass(frozen=True)
 class Box:
-    """Blocks set apart: "title-block", "notes" (说明), "signature" (落款) or "attachment" (附件,
-    from a new page)."""
+    """Blocks set apart: "title-block", "notes" (说明), "attachment-list" (附件说明, kept with the
+    text above), "signature" (落款, likewise), "attachment" (附件, from a new page) or "imprint"
+    (版记, between rules)."""
     kind: ClassVar[str] = "box"
     name: str
     blocks: tuple["Block", ...]
@@ -196,6 +201,15 @@ def numbering(sections: Iterable[Section]) -> dict[str, str]:
 
 
 # ---- templates --------------------------------------------------------------------------------------
+def two_lines(header: str) -> str:
+    """A header of four or more characters from the rules (a column's name) split in the middle
+    for a narrow column: 在线访谈 → 在线\n访谈, 新闻发布会 → 新闻\n发布会, 政策简明问答图解 →
+    政策简明\n问答图解 (the names are compounds of two-character words)."""
+    if "\n" in header or len(header) < 4:
+        return header
+    return f"{header[:len(header) // 2]}\n{header[len(header) // 2:]}"
+
+
 def _each(values: Iterable[Any], pattern: str) -> list[str]:
     """``[1, 2]|each("第{}季度")`` → ["第1季度", "第2季度"]."""
     return [pattern.format(v) for v in values]
@@ -208,6 +222,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
 _ENV.filters["each"] = _each
 _ENV.filters["numeral"] = numeral
+_ENV.filters["two_lines"] = two_lines
 
 
 def lay_out(template: str, **context: Any) -> tuple[Block, ...]:
@@ -217,6 +232,29 @@ def lay_out(template: str, **context: Any) -> tuple[Block, ...]:
     return layout.blocks
 
 
+# ---- numbers -----------------------------------------------------------------------------------------
+def number_captions(parts: Sequence[Sequence[Block]]) -> list[tuple[Block, ...]]:
+    """``parts`` (the sections' blocks, in reading order) with every table and figure caption
+    numbered in that order: 「表1　…」, 「图1　…」 in the body, 「附表1　…」, 「附图1　…」 in the
+    attachments (a Box "attachment"). The templates give captions without numbers, so that no
+    table goes unnumbered and no number is given twice, whatever sections an issue has."""
+    count = {"表": 0, "图": 0, "附表": 0, "附图": 0}
+
+    def walk(blocks: Iterable[Block], prefix: str) -> tuple[Block, ...]:
+        out: list[Block] = []
+        for b in blocks:
+            if isinstance(b, (Table, Figure)):
+                kind = prefix + ("表" if isinstance(b, Table) else "图")
+                count[kind] += 1
+                b = replace(b, caption=f"{kind}{count[kind]}　{b.caption}")
+            elif isinstance(b, Box):
+                b = replace(b, blocks=walk(b.blocks, "附" if b.name == "attachment" else prefix))
+            out.append(b)
+        return tuple(out)
+
+    return [walk(part, "") for part in parts]
+
+
 # ---- HTML -----------------------------------------------------------------------------------------
 def _width_em(text: str) -> float:
     """How wide a cell's text runs, in em: CJK, full-width and the marks (▲ ★ ※) one em, the rest
@@ -224,26 +262,38 @@ def _width_em(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
 
 
-def column_widths(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int]) -> list[float]:
-    """Each column's share of a full-width table, in per cent, from the text it holds.
-
-    A header may take two lines; numbers never wrap (td.num), so numeric columns get what their
-    widest number needs and the text columns share the rest in proportion to theirs (wrapping
-    when it is too little). Worked out here rather than by the PDF renderer's automatic table
-    layout, which measures every cell's text twice (a tenth of the bulletin's PDF time).
-    """
-    numeric = set(numeric)
-    need = [max(math.ceil(_width_em(h) / 2), 2.0) for h in headers]
+def natural_widths(headers: Sequence[str], rows: Iterable[Sequence[str]],
+                   padding_em: float = page.CELL_PADDING_EM) -> tuple[list[float], list[float]]:
+    """(what each column's text needs, what its header needs), in em of the table text, padding
+    included: a header on its own lines ("重点\n栏目" needs 2 em), at least 2 em."""
+    head = [max([_width_em(line) for line in h.split("\n")] + [2.0]) + padding_em for h in headers]
+    need = list(head)
     for cells in rows:
         for i, cell in enumerate(list(cells)[:len(need)]):
-            need[i] = max(need[i], _width_em(cell))
-    need = [n + page.CELL_PADDING_EM for n in need]
+            need[i] = max(need[i], _width_em(cell) + padding_em)
+    return need, head
+
+
+def column_widths(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int], *,
+                  width_em: float = page.TABLE_WIDTH_EM, padding_em: float = page.CELL_PADDING_EM) -> list[float]:
+    """Each column's share of a full-width table, in per cent, from the text it holds.
+
+    A header breaks only at its own line breaks ("重点\n栏目") and never wraps otherwise, nor
+    does a number (td.num): numeric columns get what their widest number or header line needs, and
+    the text columns share the rest in proportion to theirs (wrapping when it is too little, but
+    never narrower than their header). Worked out here rather than by the PDF renderer's automatic
+    table layout, which measures every cell's text twice (a tenth of the bulletin's PDF time).
+    ``width_em`` and ``padding_em``: the text width and a cell's padding in em of the table text
+    (the defaults are the PDF's; the Word copy gives its own).
+    """
+    numeric = set(numeric)
+    need, head = natural_widths(headers, rows, padding_em)
     fixed = sum(n for i, n in enumerate(need) if i in numeric)
     free = sum(n for i, n in enumerate(need) if i not in numeric)
-    if free and fixed < page.TABLE_WIDTH_EM:
-        scale = max(page.TABLE_WIDTH_EM - fixed, 0) / free
+    if free and fixed < width_em:
+        scale = max(width_em - fixed, 0) / free
         if scale < 1:                    # text columns wrap; numbers keep their width
-            need = [n if i in numeric else n * scale for i, n in enumerate(need)]
+            need = [n if i in numeric else max(n * scale, head[i]) for i, n in enumerate(need)]
     total = sum(need)
     return [round(100 * n / total, 2) for n in need]
 

@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from scoring.run.folder import MARKER       # the staging folder's marker: not an output
+
 MANIFEST = "manifest.json"
 # Distribution names whose versions decide the outputs' bytes.
 PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "weasyprint", "openpyxl",
@@ -68,7 +70,7 @@ def build_manifest(*, inputs: Mapping[Path, Path] | Iterable[Path], rules_file: 
     of the user's files and records the user's paths with the hashes of what it read)."""
     named = dict(inputs) if isinstance(inputs, Mapping) else {Path(p): Path(p) for p in inputs}
     outputs = {p.relative_to(output_dir).as_posix(): sha256(p)
-               for p in sorted(output_dir.rglob("*")) if p.is_file() and p.name != MANIFEST}
+               for p in sorted(output_dir.rglob("*")) if p.is_file() and p.name not in (MANIFEST, MARKER)}
     return {
         "inputs": dict(sorted((_display(shown, root), sha256(read)) for read, shown in named.items())),
         "rules": {"file": _display(Path(rules_file), root), "sha256": sha256(Path(rules_file))},
