@@ -750,6 +750,60 @@ def _(d: Path):
             "problems": [P("bad_encoding", "submissions.csv", 7)]}
 
 
+@case("unit_ids_giving_one_file_name")
+def _(d: Path):
+    t = copy_tables()
+    t["units"].append(["Z:01", "昆仑新区", "镇区街道", "", ""])      # units.csv row 6; Z01 is row 2
+    write_csvs(d, t)
+    return {"what": "单位名册第 6 行的单位编码 Z:01 去掉文件名不能含的「:」后与第 2 行的 Z01 相同：两个单位的明细单是同一个文件",
+            "problems": [P("statement_name_clash", "units.csv", 6, "unit_id", "Z:01")]}
+
+
+@case("count_1001")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "events", 2, "count", "1001")
+    write_csvs(d, t)
+    return {"what": "扣分事项第 2 行的次数为 1001，超过 1,000",
+            "problems": [P("bad_count", "events.csv", 2, "count", "1001")]}
+
+
+@case("target_1001")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "targets", 2, "target", "1001")
+    write_csvs(d, t)
+    return {"what": "年度目标第 2 行的目标数为 1001，超过 1,000",
+            "problems": [P("bad_target", "targets.csv", 2, "target", "1001")]}
+
+
+@case("date_year_1600")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "submissions", 4, "adopted_on", "1600-01-01")
+    write_csvs(d, t)
+    return {"what": "录用记录第 4 行的录用日期为 1600 年，早于 2000 年",
+            "problems": [P("date_out_of_range", "submissions.csv", 4, "adopted_on", "1600-01-01")]}
+
+
+@case("event_date_after_today")
+def _(d: Path):
+    t = copy_tables()
+    put(t, "events", 3, "date", "2042-01-15")
+    write_csvs(d, t)
+    return {"what": "扣分事项第 3 行的日期 2042/1/15 晚于今天",
+            "problems": [P("future_date", "events.csv", 3, "date", "2042-01-15")]}
+
+
+@case("workbook_count_1e19")
+def _(d: Path):
+    t = xlsx_tables()
+    put(t, "events", 2, "count", 1e19)
+    (d / WORKBOOK).write_bytes(workbook_bytes(t))
+    return {"what": "工作簿扣分事项第 2 行的次数为 1e19（数字单元格），超过 1,000",
+            "problems": [P("bad_count", WORKBOOK, 2, "count", "10000000000000000000", sheet="events")]}
+
+
 def build(root: Path = HERE) -> list[str]:
     """(Re)write every case folder and the two controls; returns the case names."""
     for name in ("_valid_csv", "_valid_xlsx", *CASES):
