@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
@@ -227,6 +228,8 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     assert json.loads((out / "2023Q3" / "manifest.json").read_text(encoding="utf-8"))["sample_data"] is True
     assert _text_of(out / "2023Q3" / "bulletin.html").startswith(STAMP)
     assert _docx_text(out / "2023Q3" / "bulletin.docx").startswith(STAMP)
+    first = openpyxl.load_workbook(out / "2023Q3" / "scores.xlsx").worksheets[0]
+    assert STAMP in str(first["A1"].value)
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
     assert code == 2 and "样例数据" in text and SAMPLE_MARKER in text
     assert not (out / "2023Q3" / "published.json").exists()
@@ -252,6 +255,7 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     assert manifest["sample_data"] is False and "changes.csv" in manifest["outputs"]
     # Real data: no stamp; not yet published: nothing to correct.
     assert STAMP not in _text_of(folder / "bulletin.html") and "更正说明" not in _text_of(folder / "bulletin.html")
+    assert STAMP not in str(openpyxl.load_workbook(folder / "scores.xlsx").worksheets[0]["A1"].value)
 
     # 3. Published: when, and the SHA-256 of every file; publishing again changes nothing.
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])

@@ -29,7 +29,7 @@ import pandas as pd
 
 from scoring.method.calendar import quarter_name
 from scoring.method.points import SCALE, fmt, to_milli
-from scoring.report.bulletin import problems, zero_adoption_units
+from scoring.report.bulletin import SAMPLE_STAMP, problems, zero_adoption_units
 from scoring.render.xlsxio import FIXED_TIME, save_workbook_deterministic
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -314,16 +314,19 @@ def _ledger_frame(result) -> pd.DataFrame:
     return led
 
 
-def build_workbook(result):
-    """The workbook as an openpyxl object (no I/O)."""
+def build_workbook(result, sample: bool = False):
+    """The workbook as an openpyxl object (no I/O); ``sample``: computed from the sample data, said
+    in the first sheet's title cell."""
 
     wb = Workbook(write_only=True)
     cap_text = fmt(to_milli(result.rules.caps.quarter.value))
     quarter = quarter_name(result.year, result.quarter)
     ranking = ranking_frame(result)
+    stamp = f"【{SAMPLE_STAMP}】" if sample else ""
     for cat in result.rules.categories:
         _write_sheet(wb, _sheet_title(f"{cat.name}得分排名"), ranking[ranking["category"] == cat.key],
-                     _rank_columns(cap_text), f"{quarter}　{cat.name}得分排名")
+                     _rank_columns(cap_text), f"{stamp}{quarter}　{cat.name}得分排名")
+        stamp = ""
     _write_sheet(wb, "季度得分", _ordered(result, result.quarterly, ("quarter",), ("rank",)), QUARTERLY_SHEET,
                  f"{quarter}　各单位各季度得分（第一季度至本季度）")
     _write_sheet(wb, "存在问题", problems_frame(result), PROBLEMS_SHEET, f"{quarter}　扣分和一票否决事项")
@@ -344,19 +347,18 @@ def _sheet_title(text: str) -> str:
     return re.sub(r"[\[\]\*\?/\\:]", "", text)[:31]
 
 
-def write_outputs(result, output_dir: str | Path) -> list[Path]:
+def write_outputs(result, output_dir: str | Path, sample: bool = False) -> list[Path]:
     """The quarter's tables for a bulletin run: scores.csv and ledger.csv (scoring.outputs), then
-    scores.xlsx, into ``output_dir``. Returns their paths."""
-
+    scores.xlsx (``sample``: stamped as sample data), into ``output_dir``. Returns their paths."""
     written = write_scores(result, output_dir)
-    xlsx = write_scores_xlsx(result, Path(output_dir) / "scores.xlsx")
+    xlsx = write_scores_xlsx(result, Path(output_dir) / "scores.xlsx", sample=sample)
     return [*written, xlsx]
 
 
-def write_scores_xlsx(result, path: str | Path) -> Path:
+def write_scores_xlsx(result, path: str | Path, sample: bool = False) -> Path:
     """Write scores.xlsx for ``result`` to ``path`` (see module docstring)."""
     path = Path(path)
-    save_workbook_deterministic(build_workbook(result), path)
+    save_workbook_deterministic(build_workbook(result, sample), path)
     return path
 
 

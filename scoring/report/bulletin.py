@@ -30,6 +30,8 @@ from scoring.report.sections import Block, Row, Rows, Section, lay_out, number_c
 from scoring.report.sections import numbering as _numbering
 
 DASH = "—"          # "no comparable figure" (first quarter's change; a column without a target)
+# What every document computed from the sample data says (the title and statement templates say it too).
+SAMPLE_STAMP = "样例数据，非正式通报"
 TOTAL = "合计"
 LAGGING = "进度滞后"
 ON_PACE = "正常"

@@ -149,7 +149,7 @@ def run_bulletin(*, data_dir: Path, rules_file: Path, year: int | None, quarter:
             with progress.step("生成 bulletin.pdf"):
                 warnings += html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
             with progress.step("写出 scores.csv、ledger.csv、scores.xlsx、bulletin.docx"):
-                write_outputs(result, staging)
+                write_outputs(result, staging, sample=marker is not None)
                 write_bulletin_docx(result, params, staging / "bulletin.docx", charts=chart_images(nb))
             if statements:
                 with progress.step("生成各单位得分明细单"):
