@@ -16,7 +16,7 @@ import loading_inputs as inputs  # noqa: E402
 
 from scoring.errors import InputError, ScoringError  # noqa: E402
 from scoring.inputs.loading import load_dataset  # noqa: E402
-from scoring.inputs.names import clash_key, id_part, statement_filename  # noqa: E402
+from scoring.inputs.names import clash_key, clash_keys, id_part, statement_filename  # noqa: E402
 from scoring.run.folder import MARKER, clean_leftovers, mark, staging_folder, swap_into  # noqa: E402
 
 
@@ -56,6 +56,13 @@ def test_ids_differing_only_in_case_are_one_file_on_windows_and_are_refused(tmp_
     found = [(p.row, p.code) for p in _problems(tmp_path, rules, units) if p.file == "units.csv"]
     assert found == [(5, "duplicate_unit_id")]          # one report for one cause, naming row 2 itself
     assert clash_key("Z01") == clash_key("z01")
+
+
+def test_the_register_wide_keys_are_each_ids_own_key_plain_or_not():
+    # Plain ids take the short way (the id, case folded); the rest the whole file-name check.
+    ids = ["Z01", "z01", "昆仑01", "CON", "con", "Lpt1", "A/1", "A1", "Ｚ01", " Z02 ", "x" * 31, "B-01_2", "Z.01."]
+    assert clash_keys(ids) == [clash_key(u) for u in ids]
+    assert clash_keys(["Z01", "z01"]) == ["z01", "z01"]           # one file where case does not count
 
 
 def test_ids_sharing_their_first_30_characters_get_different_names_of_30_characters():

@@ -26,7 +26,7 @@ import pyarrow
 import pyarrow.compute
 
 from scoring.inputs import parsing
-from scoring.inputs.names import clash_key
+from scoring.inputs.names import clash_keys
 from scoring.inputs.dataset import DTYPES, Dataset
 from scoring.errors import InputError, InputProblem
 from scoring.method.rules import Rules
@@ -868,13 +868,14 @@ def _file_name_clashes(src: _Source, out: _Problems) -> None:
     header = src.headers.get("unit_id", "unit_id")
     first: dict[str, int] = {}
     normal: dict[str, int] = {}
+    keys = clash_keys(ids.where(ids.str.len() <= MAX_TEXT, ""))     # the over-long are reported elsewhere
     for pos, uid in enumerate(ids):
         if not uid or len(uid) > MAX_TEXT:
             continue
         same = normal.setdefault(parsing.normalise_name(uid), pos)
         if same != pos:             # the same code again: a duplicate, reported as such
             continue
-        other = first.setdefault(clash_key(uid), pos)
+        other = first.setdefault(keys[pos], pos)
         if other != pos:
             out.add(src.file, src.rows[pos], header, uid,
                     f"单位编码「{uid}」与第 {src.rows[other]} 行的单位编码「{ids.iloc[other]}」生成的得分明细单文件名相同"
