@@ -4,16 +4,23 @@ real clients). Not a conftest: imported explicitly, so each test module says wha
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
 PY = sys.executable
+STOPPER = ROOT / "tests" / "stop_at_step.py"
+MINI = ROOT / "tests" / "fixtures" / "notebooks" / "mini_bulletin.ipynb"
 
 # One numbered line of errors.InputError.report(): "  3. <where>[，值「v」]：<expected> [code]".
 PROBLEM_LINE = re.compile(r"^\s+\d+\. (?P<body>.+：.+) \[(?P<code>[a-z][a-z0-9_]*)\]$")
@@ -149,3 +156,67 @@ def write_hostile_dataset(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     make_corpus.write_csvs(folder, t)
     return folder
+
+
+# ---- bulletin runs stopped at a step -------------------------------------------------------------------
+class Runs:
+    """The bulletin runs of one plan (tests/stop_at_step.py), run in turn into ``out``: each entry
+    names the step its run stops at, and may name a notebook (default: the tiny stand-in, for a
+    test of the folder handling; None: the real one) or ask to be resumed there (``resume``)."""
+
+    def __init__(self, out: Path, plan: list[dict], tmp_path: Path, data: Path, quarter: str,
+                 notebook: Path | None = MINI):
+        self.flags = tmp_path / "flags"
+        self.flags.mkdir()
+        self.log = tmp_path / "runs.log"
+        self.plan = [{"notebook": str(notebook) if notebook else None, **entry} for entry in plan]
+        env = dict(os.environ, STOP_PLAN=json.dumps(self.plan), STOP_FLAGS=str(self.flags))
+        with open(self.log, "w", encoding="utf-8") as log:
+            self.proc = subprocess.Popen([PY, str(STOPPER), "bulletin", "--data", str(data), "--quarter", quarter,
+                                          "--out", str(out)], cwd=ROOT, env=env, stdout=log, stderr=log)
+
+    def _wait_for(self, *names: str) -> Path:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            for name in names:
+                if (self.flags / name).exists():
+                    return self.flags / name
+            if self.proc.poll() is not None and not any((self.flags / n).exists() for n in names):
+                break
+            time.sleep(0.05)
+        pytest.fail(f"no {' or '.join(names)} from the runs:\n{self.output()[-3000:]}")
+
+    def resume(self, i: int) -> None:
+        """Let run ``i`` (planned with ``"resume": True``, paused at its step) go on."""
+        (self.flags / f"{i}.resume").write_text("", encoding="utf-8")
+
+    def stop(self, i: int) -> int:
+        """The pid of run ``i``, paused at its step."""
+        flag = self._wait_for(f"{i}.stopped", f"{i}.status")
+        assert flag.suffix == ".stopped", f"run {i} ended before its step:\n{self.output()[-3000:]}"
+        return int(flag.read_text(encoding="utf-8"))
+
+    def status(self, i: int) -> int:
+        """The exit status of run ``i`` once it has ended (negative: the signal that ended it)."""
+        return int(self._wait_for(f"{i}.status").read_text(encoding="utf-8"))
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def __enter__(self) -> "Runs":
+        return self
+
+    def __exit__(self, failed, *_) -> None:
+        """Wait for the plan's end; after a failure, kill whatever of it is left."""
+        try:
+            self.proc.wait(timeout=1 if failed else 600)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for started in self.flags.glob("*.started"):
+            try:
+                os.killpg(int(started.read_text(encoding="utf-8")), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass

@@ -12,27 +12,19 @@ for what is tested is the folder handling, not the content.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import signal
 import subprocess
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from pypdf import PdfReader
 
-from reliability_support import BROKEN, PY, ROOT, copy_of, snapshot
+from reliability_support import BROKEN, ROOT, Runs, copy_of, snapshot
 
 DATA = BROKEN / "_valid_csv"
-FIXTURE = ROOT / "tests" / "fixtures" / "bulletin"
 QUARTER = "2023Q3"
-STOPPER = ROOT / "tests" / "stop_at_step.py"
 
-MINI = ROOT / "tests" / "fixtures" / "notebooks" / "mini_bulletin.ipynb"
 # The steps of a run that has its staging folder (scoring/run/bulletin.py), by the start of their
 # names: the first, one in the middle (the PDF: the notebook's output written, the tables not) and
 # the last before the swap (everything written). A kill at any other step leaves a staging folder
@@ -44,66 +36,6 @@ STEPS = {
 }
 COMPLETE = {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "bulletin.docx", "scores.csv", "ledger.csv",
             "scores.xlsx", "statements.zip", "manifest.json"}
-
-
-class Runs:
-    """The bulletin runs of one plan (tests/stop_at_step.py), run in turn into ``out``."""
-
-    def __init__(self, out: Path, plan: list[dict], tmp_path: Path, data: Path = DATA):
-        self.flags = tmp_path / "flags"
-        self.flags.mkdir()
-        self.log = tmp_path / "runs.log"
-        self.plan = [{"notebook": str(MINI), **entry} for entry in plan]
-        env = dict(os.environ, STOP_PLAN=json.dumps(self.plan), STOP_FLAGS=str(self.flags))
-        with open(self.log, "w", encoding="utf-8") as log:
-            self.proc = subprocess.Popen([PY, str(STOPPER), "bulletin", "--data", str(data), "--quarter", QUARTER,
-                                          "--out", str(out)], cwd=ROOT, env=env, stdout=log, stderr=log)
-
-    def _wait_for(self, *names: str) -> Path:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            for name in names:
-                if (self.flags / name).exists():
-                    return self.flags / name
-            if self.proc.poll() is not None and not any((self.flags / n).exists() for n in names):
-                break
-            time.sleep(0.05)
-        pytest.fail(f"no {' or '.join(names)} from the runs:\n{self.output()[-3000:]}")
-
-    def resume(self, i: int) -> None:
-        """Let run ``i`` (planned with ``"resume": True``, paused at its step) go on."""
-        (self.flags / f"{i}.resume").write_text("", encoding="utf-8")
-
-    def stop(self, i: int) -> int:
-        """The pid of run ``i``, paused at its step."""
-        flag = self._wait_for(f"{i}.stopped", f"{i}.status")
-        assert flag.suffix == ".stopped", f"run {i} ended before its step:\n{self.output()[-3000:]}"
-        return int(flag.read_text(encoding="utf-8"))
-
-    def status(self, i: int) -> int:
-        """The exit status of run ``i`` once it has ended (negative: the signal that ended it)."""
-        return int(self._wait_for(f"{i}.status").read_text(encoding="utf-8"))
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8")
-
-    def __enter__(self) -> "Runs":
-        return self
-
-    def __exit__(self, failed, *_) -> None:
-        """Wait for the plan's end; after a failure, kill whatever of it is left."""
-        try:
-            self.proc.wait(timeout=1 if failed else 600)
-        except subprocess.TimeoutExpired:
-            pass
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for started in self.flags.glob("*.started"):
-            try:
-                os.killpg(int(started.read_text(encoding="utf-8")), signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
 
 @pytest.fixture
@@ -122,7 +54,7 @@ def test_a_run_killed_at_any_step_or_interrupted_leaves_the_previous_bulletin_an
     plan = [*({"step": name} for name in STEPS.values()), {"step": STEPS["papermill"]},
             {"step": STEPS["papermill"]}, {"step": None}]
     left: list[Path] = []
-    with Runs(out, plan, tmp_path) as runs:
+    with Runs(out, plan, tmp_path, DATA, QUARTER) as runs:
         # SIGKILL at each step: the previous bulletin as it was, the half-built folder left behind.
         for i, step in enumerate(STEPS):
             pid = runs.stop(i)
@@ -232,29 +164,3 @@ def test_the_swap_replaces_the_target_and_leaves_no_old_folder(tmp_path):
     assert (target / "bulletin.html").read_text(encoding="utf-8") == "本期"
     assert sorted(p.name for p in tmp_path.iterdir()) == [QUARTER, "history"]
 
-
-@pytest.mark.slow
-def test_an_input_changed_while_a_run_is_under_way_changes_none_of_its_outputs(tmp_path):
-    # tests/fixtures/bulletin: 溧城街道's 专题专栏 S035 adopted by 溧阳市 (10) gives it 10.5 in Q3; by 常州市
-    # (20) it would be 20.5. The run reads its snapshot: changed after the check, the file changes nothing.
-    data, out = copy_of(FIXTURE, tmp_path / "data"), tmp_path / "out"
-    subs = data / "submissions.csv"
-    read = hashlib.sha256(subs.read_bytes()).hexdigest()
-    with Runs(out, [{"step": STEPS["papermill"], "notebook": None, "resume": True}], tmp_path, data=data) as runs:
-        runs.stop(0)
-        subs.write_text(subs.read_text(encoding="utf-8").replace("S035,溧城街道,专题专栏,溧阳市", "S035,溧城街道,专题专栏,常州市"),
-                        encoding="utf-8")
-        assert hashlib.sha256(subs.read_bytes()).hexdigest() != read
-        runs.resume(0)
-        assert runs.status(0) == 0, runs.output()[-3000:]
-    folder = out / QUARTER
-    scores = pd.read_csv(folder / "scores.csv", dtype=str)
-    assert scores.loc[(scores["unit_id"] == "Z02") & (scores["quarter"] == "3"), "score"].tolist() == ["10.5"]
-    html = (folder / "bulletin.html").read_text(encoding="utf-8")
-    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*溧城街道(?:(?!</tr>).)*</tr>", html, re.S).group(0)
-    assert ">10.5<" in row and "20.5" not in row
-    statement = next((folder / "statements").glob("Z02-*.pdf"))
-    text = "".join(page.extract_text() for page in PdfReader(statement).pages)
-    assert "10.5" in text and "20.5" not in text
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["inputs"][str(subs)] == read       # what was scored, under the user's path

@@ -1,16 +1,23 @@
-"""Determinism: the same inputs and parameters give byte-identical outputs, run after run.
+"""Determinism, and one reading of the inputs: the same inputs and parameters give byte-identical
+outputs, run after run, even when an input file changes while the second run is under way.
 
-Two bulletin runs into the same OUT on a small dataset (the hostile-text one: names with markup,
-right-to-left marks, emoji, rare characters, 1,000-character texts — text is where order and
-encoding slips show): the first is the shared ``hostile_bulletin`` (conftest.py), copied; the second
-runs here into the copy, replacing it. Exempt: manifest.json (it records the run) and the executed
-notebook.
+The first run is the shared ``hostile_bulletin`` (conftest.py: names with markup, right-to-left
+marks, emoji, rare characters, 1,000-character texts — text is where order and encoding slips
+show). The second runs here into a fresh output folder (a rerun into the same one adds
+changes.csv and the review page's comparison with the folder it replaces, by design), paused by
+tests/stop_at_step.py once its inputs are checked and scored; then submissions.csv is changed and
+the run goes on. Every output must still equal the first run's: the run reads its snapshot, never
+the file again. The file is put back afterwards (the shared output must stay as it was built).
+Exempt from the comparison: manifest.json (it records the run) and the executed notebook.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
-from reliability_support import copy_of, run_cli, snapshot
+from reliability_support import Runs, snapshot
 
 QUARTER = "2023Q3"
 EXEMPT = {"manifest.json", "bulletin.ipynb"}
@@ -20,21 +27,38 @@ MUST_HAVE = ["scores.csv", "ledger.csv", "scores.xlsx", "bulletin.html", "bullet
 
 @pytest.fixture(scope="module")
 def two_runs(hostile_bulletin, tmp_path_factory):
-    # The shared run is the first; the second goes into a fresh output folder (a rerun into the same
-    # one adds changes.csv and the review page's comparison with the folder it replaces, by design).
     first = snapshot(hostile_bulletin.folder)
-    out = tmp_path_factory.mktemp("determinism") / "out"
-    proc = run_cli("bulletin", "--data", hostile_bulletin.data, "--quarter", QUARTER, "--out", out)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return first, snapshot(out / QUARTER)
+    base = tmp_path_factory.mktemp("determinism")
+    out, subs = base / "out", hostile_bulletin.data / "submissions.csv"
+    read = subs.read_bytes()
+    try:
+        with Runs(out, [{"step": "执行通报笔记本", "resume": True}], base, hostile_bulletin.data, QUARTER,
+                  notebook=None) as runs:
+            runs.stop(0)
+            # Every adoption by 常州市 becomes one by 江苏省: scores would change if the file were read again.
+            changed = read.decode("utf-8").replace(",常州市,", ",江苏省,").encode("utf-8")
+            assert changed != read
+            subs.write_bytes(changed)
+            runs.resume(0)
+            assert runs.status(0) == 0, runs.output()[-3000:]
+    finally:
+        subs.write_bytes(read)
+    manifest = json.loads((out / QUARTER / "manifest.json").read_text(encoding="utf-8"))
+    return first, snapshot(out / QUARTER), manifest, hashlib.sha256(read).hexdigest(), str(subs)
 
 
 @pytest.mark.slow
-def test_two_runs_on_the_same_inputs_give_byte_identical_outputs(two_runs):
-    first, second = two_runs
+def test_two_runs_on_the_same_inputs_give_byte_identical_outputs_though_an_input_changed_during_the_second(two_runs):
+    first, second, _, _, _ = two_runs
     for name in MUST_HAVE:
         assert name in first, f"{name} missing from the bulletin folder"
     assert any(k.startswith("statements/") and k.endswith(".pdf") for k in first)
     assert sorted(first) == sorted(second)
     differ = sorted(k for k in first if k not in EXEMPT and first[k] != second[k])
     assert not differ, f"not byte-identical across two runs: {differ}"
+
+
+@pytest.mark.slow
+def test_the_manifest_hashes_the_input_as_it_was_read_not_as_it_is_now(two_runs):
+    _, _, manifest, read, path = two_runs
+    assert manifest["inputs"][path] == read
