@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -208,6 +209,25 @@ def test_a_statement_pdf_embeds_only_its_own_characters_and_stays_under_100_kb(q
             data = d.get_object()["/FontDescriptor"]["/FontFile3"].get_object().get_data()
             glyphs.add(len(TTFont(io.BytesIO(data)).getGlyphOrder()))
     assert glyphs and max(glyphs) <= len(shown) + 20
+
+
+def test_no_statement_leaves_its_signature_alone_on_a_page_or_breaks_a_header_or_a_number(q4, tmp_path):
+    from pypdf import PdfReader
+
+    issuer, date = q4.rules.meta.issuer, "2024年1月10日"
+    headers = ["稿件编号", "录用情况", "计分方式", "依据条款", "年度目标", "其中按时", "奖励条件", "是否达到"]
+    for pdf in RS.render_all(q4, tmp_path, progress=False, workers=1)[:-1]:
+        pages = [page.extract_text() for page in PdfReader(str(pdf)).pages]
+        lines = [[l.strip() for l in text.splitlines() if l.strip()] for text in pages]
+        # The last page holds more than the 落款 (issuer, date) and the page number 「— n —」.
+        body = [l for l in lines[-1] if l not in (issuer, date) and not re.fullmatch(r"—\s*\d+\s*—", l)]
+        assert body, f"{pdf.name}: its last page holds only the signature"
+        text = "\n".join(l for page in lines for l in page)
+        for header in headers:
+            broken = [header[:k] + "\n" + header[k:] for k in range(1, len(header))]
+            assert not [b for b in broken if b in text], f"{pdf.name}: 「{header}」 broken across lines"
+        # A point figure never wraps: no line ends in a sign or a decimal point.
+        assert not [l for l in text.splitlines() if re.search(r"[+\-−.]$", l)], pdf.name
 
 
 def test_a_list_marker_nobody_typed_is_drawn_with_the_bundled_font(tmp_path):
