@@ -14,11 +14,9 @@ import multiprocessing as mp
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import jinja2
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from tqdm import tqdm
@@ -32,20 +30,14 @@ from scoring.render.pdf import lay_out, pdf_bytes
 from scoring.render.xlsxio import deterministic_bytes
 from scoring.report import glyphs as fonts
 from scoring.report.statements import ITEM_SHEET_HEADERS, Statement, _anchor, _section, item_rows, statement_data
+from scoring.report.wording import environment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "statement"
 
 
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True)
-
-
 def _document(sections: Iterable[str], title: str, issue: _dt.date, author: str) -> str:
     css = page_css() + "\n" + (TEMPLATE_DIR / "statement.css").read_text(encoding="utf-8")
-    return _env().get_template("document.html.j2").render(
+    return environment(TEMPLATE_DIR).get_template("document.html.j2").render(
         title=title, css=css, date=issue.isoformat(), author=author, sections=list(sections))
 
 

@@ -20,10 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from scoring.method.annual import veto_at_risk, year_days
@@ -31,6 +29,7 @@ from scoring.method.calendar import quarter_name, zh_date
 from scoring.method.engine import score
 from scoring.method.points import fmt, to_float, to_milli
 from scoring.method.rules import Rules, derive
+from scoring.report.wording import environment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "progress"
 RISK = "一票否决风险"
@@ -223,16 +222,7 @@ def progress_txt(p: Progress) -> str:
 
 
 # ---- HTML --------------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    env.filters["pts"] = fmt
-    return env
-
-
 def progress_fragments(p: Progress) -> list[str]:
     """The document's parts (HTML fragments), rendered with the bulletin's look by the command."""
-    html = _env().get_template("progress.html.j2").render(p=p, risk=RISK, zh_date=zh_date)
+    html = environment(TEMPLATE_DIR).get_template("progress.html.j2").render(p=p, risk=RISK, zh_date=zh_date)
     return [part.strip() for part in html.split("<!-- part -->") if part.strip()]

@@ -21,17 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
-import jinja2
 import pandas as pd
 
 from scoring.method.annual import veto_at_risk, year_days
 from scoring.method.calendar import QUARTERS_PER_YEAR, quarter_name, quarter_zh
 from scoring.method.points import fmt
 from scoring.method.result import Result
+from scoring.report.wording import environment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "review"
 LEFT_OUT_SHOWN = 100          # left-out rows listed per reason; the rest are counted
@@ -374,18 +373,7 @@ def review_page(result: Result, data, *, notes: Sequence[str] = (), changes: pd.
 
 
 # ---- HTML -----------------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    env.filters["pts"] = fmt
-    env.filters["signed_pts"] = lambda m: ("+" if int(m) > 0 else "") + fmt(m)
-    env.filters["signed"] = lambda n: ("+" if int(n) > 0 else "") + str(int(n))
-    return env
-
-
 def review_html(review: Review, css: str = "") -> str:
     """The review page as one self-contained HTML string (``css``: the project's page CSS)."""
-    html = _env().get_template("review.html.j2").render(r=review, css=css, quarter_zh=quarter_zh(review.quarter))
+    html = environment(TEMPLATE_DIR).get_template("review.html.j2").render(r=review, css=css, quarter_zh=quarter_zh(review.quarter))
     return "\n".join(line.rstrip() for line in html.splitlines()) + "\n"

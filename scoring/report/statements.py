@@ -16,11 +16,9 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from scoring.errors import ScoringError
@@ -28,6 +26,7 @@ from scoring.method.calendar import period_end, quarter_zh, zh_date
 from scoring.method.points import fmt, to_milli
 from scoring.method.result import LEDGER_KINDS
 from scoring.report import glyphs as fonts
+from scoring.report.wording import environment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "statement"
 # A capped cell (要闻动态 at 溧阳市) with at least this many plain items (one adoption, on time, no
@@ -613,19 +612,9 @@ def item_rows(stmt: Statement) -> list[tuple]:
 
 
 # ---- HTML ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _env():
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    env.filters["pts"] = fmt
-    env.filters["signed"] = lambda m: ("+" if int(m) > 0 else "") + fmt(m)
-    return env
-
-
 def _section(stmt: Statement, rules, issuer: str, issue: _dt.date, sample: bool = False) -> str:
     """The statement as HTML; ``sample``: computed from the sample data (stamped above the title)."""
-    return _env().get_template("statement.html.j2").render(
+    return environment(TEMPLATE_DIR).get_template("statement.html.j2").render(
         s=stmt, quarter_zh=quarter_zh(stmt.quarter), rules_title=rules.meta.title, topic=rules.meta.topic,
         issuer=issuer, issue_zh=zh_date(issue), anchor=_anchor(stmt.unit_id), sample=sample)
 
