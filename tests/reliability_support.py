@@ -3,7 +3,9 @@ real clients). Not a conftest: imported explicitly, so each test module says wha
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import re
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from scoring.cli import main
+
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
 PY = sys.executable
@@ -24,6 +28,18 @@ MINI = ROOT / "tests" / "fixtures" / "notebooks" / "mini_bulletin.ipynb"
 
 # One numbered line of errors.InputError.report(): "  3. <where>[，值「v」]：<expected> [code]".
 PROBLEM_LINE = re.compile(r"^\s+\d+\. (?P<body>.+：.+) \[(?P<code>[a-z][a-z0-9_]*)\]$")
+
+
+def run_main(argv: list[str]) -> tuple[int, str]:
+    """``python -m scoring <argv>`` in this process (scoring.cli.main): the exit code and stdout and
+    stderr together, in the order printed."""
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exit_:
+            code = exit_.code
+    return code, buf.getvalue()
 
 
 def run_cli(*args: str | os.PathLike, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

@@ -7,7 +7,6 @@ Cheap: the small dataset in tests/fixtures/bulletin, commands called in-process;
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import io
 import re
@@ -19,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from scoring import make_dataset
-from scoring.cli import _parser, main
+from scoring.cli import _parser
+from reliability_support import run_main
 from scoring.errors import InputError, ScoringError
 from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.run import bulletin as pipeline
@@ -32,15 +32,7 @@ ENGLISH_ARGPARSE = ("usage:", "options:", "optional arguments", "positional argu
                     "error:", "required", "invalid choice")
 
 
-def _run(argv: list[str]) -> tuple[int, str]:
-    """main(argv) with stdout and stderr captured together, in the order printed."""
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-        try:
-            code = main(argv)
-        except SystemExit as exit_:
-            code = exit_.code
-    return code, buf.getvalue()
+_run = run_main
 
 
 def _copy(tmp_path: Path) -> Path:

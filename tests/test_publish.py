@@ -7,10 +7,8 @@ and publishes. Everything else works on small folders made here.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -22,7 +20,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from scoring.cli import main
+from reliability_support import run_main
 from scoring.errors import ScoringError
 from scoring.inputs.loading import load_dataset
 from scoring.method.engine import score
@@ -36,14 +34,7 @@ SAMPLE, SAMPLE_BOOK = ROOT / "data" / "sample", ROOT / "data" / "sample-workbook
 HEADER = "unit_id,unit_name,category,year,quarter,score,ytd_total,rank,ytd_rank\n"
 
 
-def _run(argv: list[str]) -> tuple[int, str]:
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-        try:
-            code = main(argv)
-        except SystemExit as exit_:
-            code = exit_.code
-    return code, buf.getvalue()
+_run = run_main
 
 
 STAMP = "样例数据，非正式通报"
