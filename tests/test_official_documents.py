@@ -84,6 +84,16 @@ def test_a_statement_and_its_workbook_cite_only_the_methods_numbering(q4, unit):
     assert _internal(cells) == []
 
 
+def test_the_score_workbook_cites_only_the_methods_numbering(q4, tmp_path):
+    from openpyxl import load_workbook
+    from scoring.render.xlsx import write_scores_xlsx
+
+    book = load_workbook(write_scores_xlsx(q4, tmp_path / "scores.xlsx"))
+    cells = [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert any("封顶" in c for c in cells)                     # the ledger's notes are there, without readings
+    assert _internal("\n".join(cells)) == []
+
+
 def test_the_run_recognises_the_engines_reworded_notes_and_does_not_say_them_twice(q4):
     # The run prints these notes with their files and rows (run.params.located_notes); the
     # engine's own wording of the same facts is recognised and left out.

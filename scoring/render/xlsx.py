@@ -302,8 +302,14 @@ def zero_frame(result) -> pd.DataFrame:
     return z.assign(no=range(1, len(z) + 1))
 
 
+# The ledger's notes cite the project's readings (「（R7）」) for the analyst (ledger.csv); the
+# workbook is printed and handed on, so it cites only the method's own numbering (its 条款 column).
+READING_REFERENCE = r"（R\d+(?:\s*[、，,–-]\s*R?\d+)*）"
+
+
 def _ledger_frame(result) -> pd.DataFrame:
     led = result.ledger.copy()
+    led["note"] = led["note"].str.replace(READING_REFERENCE, "", regex=True)
     names = result.units.set_index("unit_id")["unit_name"] if "unit_name" in result.units.columns else None
     if names is not None:
         led["unit_name"] = led["unit_id"].map(names)
