@@ -16,8 +16,11 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from scoring.errors import ScoringError
+
+T = TypeVar("T")
 
 SNAPSHOT = ".inputs"          # inside the staging folder; removed before the swap
 HISTORY = "history"           # OUT/history/<Y>Q<Q>/<n>/: every replaced quarter folder, whole
@@ -202,3 +205,17 @@ def snapshot(data_dir: Path, dest: Path) -> Path:
         if path.is_file():
             shutil.copy2(path, dest / path.name)
     return dest
+
+
+def build_folder(out: Path, name: str, write: Callable[[Path], T]) -> tuple[T, Path | None]:
+    """``OUT/<name>`` made whole or not at all: ``write(staging)`` fills a fresh staging folder,
+    which is then swapped in (the earlier folder kept in history); a failure removes the staging
+    folder and leaves OUT as it was. Returns what ``write`` returned and where the earlier folder
+    was kept (None on a first run)."""
+    staging = staging_folder(Path(out), name)
+    try:
+        made = write(staging)
+        return made, swap_into(staging, Path(out) / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

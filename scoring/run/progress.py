@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from scoring.render.html import embed_fonts, fragments_to_html
 from scoring.render.pdf import html_to_pdf
 from scoring.render.xlsx import write_tables_xlsx
 from scoring.report.progress import Progress, latest_record_date, progress_fragments, progress_report, progress_sheets, progress_txt
-from scoring.run.folder import staging_folder, swap_into
+from scoring.run.folder import build_folder
 from scoring.run.params import check_year
 
 FILES = ("progress.html", "progress.pdf", "progress.xlsx", "progress.txt")
@@ -54,17 +53,16 @@ def parse_date(text: str) -> dt.date:
 def write_progress(p: Progress, out: Path) -> ProgressRun:
     """The reminders into ``out/<date>/`` (staged, then swapped in; the earlier folder kept in history)."""
     name = p.as_of.isoformat()
-    staging = staging_folder(Path(out), name)
-    try:
+
+    def write(staging: Path) -> list[str]:
         html = fragments_to_html(progress_fragments(p), p.title, date=p.as_of.isoformat(), author=p.issuer, embed=False)
         warnings = html_to_pdf(html, staging / "progress.pdf", base_url=staging)
         write_bytes_atomic(staging / "progress.html", embed_fonts(html).encode("utf-8"))
         write_tables_xlsx(progress_sheets(p), staging / "progress.xlsx", title=p.title, creator=p.issuer)
         write_bytes_atomic(staging / "progress.txt", progress_txt(p).encode("utf-8"))
-        kept = swap_into(staging, Path(out) / name)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return warnings
+
+    warnings, kept = build_folder(Path(out), name, write)
     return ProgressRun(p, Path(out) / name, kept, tuple(warnings))
 
 

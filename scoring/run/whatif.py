@@ -9,7 +9,6 @@ variants are checked first: a bad file is a Chinese message (exit 2) and nothing
 """
 from __future__ import annotations
 
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from scoring.render.html import embed_fonts, fragments_to_html
 from scoring.render.pdf import html_to_pdf
 from scoring.render.xlsx import write_tables_xlsx
 from scoring.report.whatif import HTML_TITLE, Comparison, _base_of, compare, default_period
-from scoring.run.folder import staging_folder, swap_into
+from scoring.run.folder import build_folder
 from scoring.run.params import parse_quarter
 
 FILES = ("what_if.html", "what_if.pdf", "what_if.xlsx")
@@ -57,17 +56,16 @@ def write_whatif(comparison: Comparison, out: Path, *, author: str = "") -> What
     """The comparison's documents into ``out/<Y>Q<Q>/`` (staged, then swapped in; the earlier
     folder kept in history)."""
     name = f"{comparison.year}Q{comparison.quarter}"
-    staging = staging_folder(Path(out), name)
-    try:
-        title = f"{HTML_TITLE}（{comparison.period}）"
+    title = f"{HTML_TITLE}（{comparison.period}）"
+
+    def write(staging: Path) -> list[str]:
         html = fragments_to_html(comparison.fragments(), title, author=author, embed=False)
         warnings = html_to_pdf(html, staging / "what_if.pdf", base_url=staging)
         write_bytes_atomic(staging / "what_if.html", embed_fonts(html).encode("utf-8"))
         write_tables_xlsx(comparison.sheets(), staging / "what_if.xlsx", title=title, creator=author)
-        kept = swap_into(staging, Path(out) / name)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        return warnings
+
+    warnings, kept = build_folder(Path(out), name, write)
     return WhatIfRun(comparison, Path(out) / name, kept, tuple(warnings))
 
 
