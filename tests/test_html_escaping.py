@@ -6,9 +6,7 @@ the payloads are shown as text, not refused.
 """
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from pathlib import Path
 
 import nbformat
@@ -22,7 +20,7 @@ from scoring.inputs.rules_file import DEFAULT_RULES, load_rules
 from scoring.method.engine import score
 from scoring.render.html import notebook_to_html
 from scoring.report import bulletin
-from test_real_clients import watch
+from test_real_clients import Tab, watch
 
 pytestmark = [pytest.mark.browser]
 
@@ -129,46 +127,11 @@ PROBE = """JSON.stringify({
 async def _open_and_probe(ws_url: str, page_url: str) -> tuple[list[dict], dict]:
     """Navigate a new tab to ``page_url``, wait for the load and 2 s more (a meta refresh of 0 s,
     lazy images); (DevTools events, what :data:`PROBE` found)."""
-    from tornado.websocket import websocket_connect
-
-    conn = await websocket_connect(ws_url, max_message_size=64 << 20)
-    events: list[dict] = []
-    ids = iter(range(1, 10**6))
-
-    async def call(method: str, params: dict | None = None, session: str | None = None) -> dict:
-        msg_id = next(ids)
-        await conn.write_message(json.dumps({"id": msg_id, "method": method, "params": params or {},
-                                             **({"sessionId": session} if session else {})}))
-        while True:
-            got = json.loads(await asyncio.wait_for(conn.read_message(), timeout=60))
-            if got.get("id") == msg_id:
-                assert "error" not in got, got
-                return got.get("result", {})
-            events.append(got)
-
-    async def drain(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            try:
-                raw = await asyncio.wait_for(conn.read_message(), timeout=left)
-            except asyncio.TimeoutError:
-                return
-            if raw is None:
-                return
-            events.append(json.loads(raw))
-
-    target = (await call("Target.createTarget", {"url": "about:blank"}))["targetId"]
-    session = (await call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
-    for domain in ("Network", "Runtime", "Page"):
-        await call(f"{domain}.enable", session=session)
-    await call("Page.navigate", {"url": page_url}, session=session)
-    deadline = time.monotonic() + 60
-    while not any(e.get("method") == "Page.loadEventFired" for e in events) and time.monotonic() < deadline:
-        await drain(0.5)
-    await drain(2.0)
-    found = await call("Runtime.evaluate", {"expression": PROBE, "returnByValue": True}, session=session)
-    conn.close()
-    return events, json.loads(found["result"]["value"])
+    tab = await Tab.open(ws_url, page_url, ("Network", "Runtime", "Page"))
+    await tab.drain(2.0)
+    found = await tab.call("Runtime.evaluate", {"expression": PROBE, "returnByValue": True})
+    tab.close()
+    return tab.events, json.loads(found["result"]["value"])
 
 
 @pytest.fixture(scope="module")

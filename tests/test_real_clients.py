@@ -21,6 +21,7 @@ import subprocess
 import time
 
 import pytest
+from tornado.websocket import websocket_connect
 
 from reliability_support import install_debian_package
 
@@ -46,56 +47,72 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1000,1400"]
 
 
-async def _visit(ws_url: str, page_url: str) -> tuple[list[dict], bytes]:
-    """Open ``page_url`` in a new tab over the DevTools protocol; (events seen, screenshot PNG)."""
-    from tornado.websocket import websocket_connect
+class Tab:
+    """One tab of headless Chromium over the DevTools protocol, opened on a page and loaded.
 
-    conn = await websocket_connect(ws_url, max_message_size=64 << 20)
-    events: list[dict] = []
-    ids = iter(range(1, 10**6))
+    ``call`` sends a command to the tab and returns its result, keeping every event read meanwhile
+    in ``events``; ``drain`` reads events for a while (a JavaScript dialog, which would block the
+    page, is closed).
+    """
 
-    async def call(method: str, params: dict | None = None, session: str | None = None) -> dict:
-        msg_id = next(ids)
-        msg = {"id": msg_id, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        await conn.write_message(json.dumps(msg))
+    def __init__(self, conn):
+        self.conn, self.events, self.session = conn, [], None
+        self._ids = iter(range(1, 10**6))
+
+    @classmethod
+    async def open(cls, ws_url: str, page_url: str, domains: tuple[str, ...]) -> "Tab":
+        """A new tab with ``domains`` enabled, navigated to ``page_url``, once its load event fired."""
+        tab = cls(await websocket_connect(ws_url, max_message_size=64 << 20))
+        target = (await tab.call("Target.createTarget", {"url": "about:blank"}))["targetId"]
+        tab.session = (await tab.call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
+        for domain in domains:
+            await tab.call(f"{domain}.enable")
+        await tab.call("Page.navigate", {"url": page_url})
+        deadline = time.monotonic() + 60
+        while not any(e.get("method") == "Page.loadEventFired" for e in tab.events) and time.monotonic() < deadline:
+            await tab.drain(0.5)
+        return tab
+
+    async def call(self, method: str, params: dict | None = None) -> dict:
+        msg_id = next(self._ids)
+        await self.conn.write_message(json.dumps({"id": msg_id, "method": method, "params": params or {},
+                                                  **({"sessionId": self.session} if self.session else {})}))
         while True:
-            raw = await asyncio.wait_for(conn.read_message(), timeout=60)
+            raw = await asyncio.wait_for(self.conn.read_message(), timeout=60)
             assert raw is not None, "DevTools connection closed"
             got = json.loads(raw)
             if got.get("id") == msg_id:
                 assert "error" not in got, got
                 return got.get("result", {})
-            events.append(got)
+            self.events.append(got)
 
-    async def drain(seconds: float) -> None:
+    async def drain(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
             try:
-                raw = await asyncio.wait_for(conn.read_message(), timeout=left)
+                raw = await asyncio.wait_for(self.conn.read_message(), timeout=left)
             except asyncio.TimeoutError:
                 return
             if raw is None:
                 return
             event = json.loads(raw)
-            events.append(event)
+            self.events.append(event)
             if event.get("method") == "Page.javascriptDialogOpening":     # a dialog blocks the page: close it
-                await conn.write_message(json.dumps({"id": next(ids), "method": "Page.handleJavaScriptDialog",
-                                                     "params": {"accept": True}, "sessionId": event.get("sessionId")}))
+                await self.conn.write_message(json.dumps({
+                    "id": next(self._ids), "method": "Page.handleJavaScriptDialog", "params": {"accept": True},
+                    "sessionId": event.get("sessionId")}))
 
-    target = (await call("Target.createTarget", {"url": "about:blank"}))["targetId"]
-    session = (await call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
-    for domain in ("Network", "Log", "Runtime", "Page"):
-        await call(f"{domain}.enable", session=session)
-    await call("Page.navigate", {"url": page_url}, session=session)
-    deadline = time.monotonic() + 60
-    while not any(e.get("method") == "Page.loadEventFired" for e in events) and time.monotonic() < deadline:
-        await drain(0.5)
-    await drain(2.0)                          # late console messages, lazy requests
-    shot = await call("Page.captureScreenshot", {"format": "png"}, session=session)
-    conn.close()
-    return events, base64.b64decode(shot["data"])
+    def close(self) -> None:
+        self.conn.close()
+
+
+async def _visit(ws_url: str, page_url: str) -> tuple[list[dict], bytes]:
+    """Open ``page_url`` in a new tab; (events seen, screenshot PNG)."""
+    tab = await Tab.open(ws_url, page_url, ("Network", "Log", "Runtime", "Page"))
+    await tab.drain(2.0)                      # late console messages, lazy requests
+    shot = await tab.call("Page.captureScreenshot", {"format": "png"})
+    tab.close()
+    return tab.events, base64.b64decode(shot["data"])
 
 
 # Elements whose text the bulletin shows (the page's fonts are asked for each).
@@ -105,44 +122,16 @@ TEXT_ELEMENTS = "h1, h2, h3, p, td, th, caption, figcaption, li"
 async def _platform_fonts(ws_url: str, page_url: str) -> list[tuple[str, list[dict]]]:
     """Open ``page_url``; for every text element, the fonts Chromium drew its text with
     (CSS.getPlatformFontsForNode: familyName, isCustomFont = a web font, not a system font)."""
-    from tornado.websocket import websocket_connect
-
-    conn = await websocket_connect(ws_url, max_message_size=64 << 20)
-    ids = iter(range(1, 10**6))
-    loaded = False
-
-    async def call(method: str, params: dict | None = None, session: str | None = None) -> dict:
-        nonlocal loaded
-        msg_id = next(ids)
-        msg = {"id": msg_id, "method": method, "params": params or {}, **({"sessionId": session} if session else {})}
-        await conn.write_message(json.dumps(msg))
-        while True:
-            raw = await asyncio.wait_for(conn.read_message(), timeout=60)
-            assert raw is not None, "DevTools connection closed"
-            got = json.loads(raw)
-            loaded = loaded or got.get("method") == "Page.loadEventFired"
-            if got.get("id") == msg_id:
-                assert "error" not in got, got
-                return got.get("result", {})
-
-    target = (await call("Target.createTarget", {"url": "about:blank"}))["targetId"]
-    session = (await call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
-    for domain in ("Page", "DOM", "CSS"):
-        await call(f"{domain}.enable", session=session)
-    await call("Page.navigate", {"url": page_url}, session=session)
-    deadline = time.monotonic() + 60
-    while not loaded and time.monotonic() < deadline:
-        await call("Runtime.evaluate", {"expression": "1"}, session=session)     # reads events meanwhile
-        await asyncio.sleep(0.2)
-    await call("Runtime.evaluate", {"expression": "document.fonts.ready", "awaitPromise": True}, session=session)
-    root = (await call("DOM.getDocument", {"depth": -1}, session=session))["root"]["nodeId"]
-    nodes = (await call("DOM.querySelectorAll", {"nodeId": root, "selector": TEXT_ELEMENTS}, session=session))["nodeIds"]
+    tab = await Tab.open(ws_url, page_url, ("Page", "DOM", "CSS"))
+    await tab.call("Runtime.evaluate", {"expression": "document.fonts.ready", "awaitPromise": True})
+    root = (await tab.call("DOM.getDocument", {"depth": -1}))["root"]["nodeId"]
+    nodes = (await tab.call("DOM.querySelectorAll", {"nodeId": root, "selector": TEXT_ELEMENTS}))["nodeIds"]
     found = []
     for node in nodes:
-        described = await call("DOM.describeNode", {"nodeId": node}, session=session)
-        used = (await call("CSS.getPlatformFontsForNode", {"nodeId": node}, session=session))["fonts"]
+        described = await tab.call("DOM.describeNode", {"nodeId": node})
+        used = (await tab.call("CSS.getPlatformFontsForNode", {"nodeId": node}))["fonts"]
         found.append((described["node"]["localName"], used))
-    conn.close()
+    tab.close()
     return found
 
 
