@@ -68,6 +68,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from scoring import cli  # noqa: F401  (imported once, before the runs are forked)
+    from scoring.run import bulletin  # noqa: F401  (the command's own module: cli imports it only when it runs)
 
     plan = json.loads(os.environ["STOP_PLAN"])
     flags = Path(os.environ["STOP_FLAGS"])

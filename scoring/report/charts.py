@@ -5,6 +5,10 @@ The same picture serves the HTML (a data: URI, 200 dpi: sharp on high-density sc
 Noto Sans CJK SC (fonts.setup_matplotlib); the PNG carries no metadata, so the same Result gives
 the same bytes. Every chart fits the A4 text width of GB/T 9704 (156 mm) and is at most 110 mm
 high, so none splits across pages. One weight only: nothing bold.
+
+Figures are made with matplotlib's object-oriented API (``Figure``, ``fig.subplots``), as its
+documentation advises for code that only saves pictures: no pyplot, so no global figure registry
+to close figures in, no interactive backend to choose, and nothing of pyplot's to import.
 """
 from __future__ import annotations
 
@@ -16,19 +20,18 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import matplotlib
-
-matplotlib.use("Agg")   # no display; must precede pyplot
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from PIL import Image
 
 from scoring.report import glyphs as fonts
 from scoring.report import page
-from scoring.method.points import to_float, to_milli  # noqa: E402
-from scoring.method.result import Result  # noqa: E402
-from PIL import Image
+from scoring.method.points import to_float, to_milli
+from scoring.method.result import Result
 
 MM = 1 / 25.4
 WIDTH_MM = page.TEXT_WIDTH_MM     # GB/T 9704 text width
@@ -92,19 +95,16 @@ def chart_key(name: str) -> str:
 _prefix = chart_key     # the name the drawing code uses
 
 
-def _image(fig: plt.Figure, name: str) -> str:
-    """The figure as an <img> of its PNG (:func:`_png`), as wide as the figure; closed afterwards."""
-    try:
-        png = _png(fig)
-        width_pt = fig.get_figwidth() * 72
-    finally:
-        plt.close(fig)
+def _image(fig: Figure, name: str) -> str:
+    """The figure as an <img> of its PNG (:func:`_png`), as wide as the figure."""
+    png = _png(fig)
+    width_pt = fig.get_figwidth() * 72
     data = base64.b64encode(png).decode("ascii")
     return (f'<img class="chart" data-chart="{_prefix(name)}" alt="" style="width: {width_pt:.2f}pt" '
             f'src="data:image/png;base64,{data}">')
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _png(fig: Figure) -> bytes:
     """The figure at DPI as an RGB PNG without metadata (the figure is opaque white).
 
     The layout (constrained) is worked out once and the figure then drawn once: savefig with a
@@ -128,12 +128,13 @@ def _png(fig: plt.Figure) -> bytes:
     return buf.getvalue()
 
 
-def _figure(height_mm: float) -> tuple[plt.Figure, plt.Axes]:
+def _figure(height_mm: float) -> tuple[Figure, Axes]:
     h = min(max(height_mm, 35), MAX_HEIGHT_MM)
-    return plt.subplots(figsize=(WIDTH_MM * MM, h * MM), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH_MM * MM, h * MM), dpi=DPI, layout="constrained")
+    return fig, fig.subplots()
 
 
-def _bars(ax: plt.Axes, y, width, *, left=0.0, color, label: str | None = None, height: float = 0.65) -> None:
+def _bars(ax: Axes, y, width, *, left=0.0, color, label: str | None = None, height: float = 0.65) -> None:
     """Horizontal bars as barh draws them (centred on ``y``, no edge), as one collection: barh
     makes an artist per bar and updates the axes' limits for each (every chart sets its limits)."""
     y = np.asarray(y, dtype=float)
@@ -231,8 +232,8 @@ def ytd_progress(result: Result) -> str:
     cap = _cap(result)
     year_cap = float(to_float(to_milli(result.rules.caps.year.value)))
     quarters = np.arange(1, result.quarter + 1)
-    fig, axes = plt.subplots(1, max(len(cats), 1), figsize=(WIDTH_MM * MM, 70 * MM), dpi=DPI,
-                             layout="constrained", sharey=True, squeeze=False)
+    fig = Figure(figsize=(WIDTH_MM * MM, 70 * MM), dpi=DPI, layout="constrained")
+    axes = fig.subplots(1, max(len(cats), 1), sharey=True, squeeze=False)
     top = min(cap * result.quarter, year_cap) * 1.05
     for ax, cat in zip(axes[0], cats):
         sub = q[q["category"] == cat.key]
@@ -250,7 +251,7 @@ def ytd_progress(result: Result) -> str:
         ax.set_ylim(0, top)
     axes[0][0].set_ylabel("全年累计得分（分）")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    handles.insert(0, plt.Line2D([], [], color=CARRY, linewidth=0.6))
+    handles.insert(0, Line2D([], [], color=CARRY, linewidth=0.6))
     labels.insert(0, "各单位")
     fig.legend(handles, labels, loc="outside lower center", ncol=3)
     return _image(fig, ChartRef(Chart.PROGRESS).name)
@@ -269,10 +270,11 @@ def adoptions(result: Result) -> str:
     groups = [(g, [c.key for c in result.rules.columns if c.group == g]) for g in ("key", "info")]
     groups = [(g, cols) for g, cols in groups if cols]
     n_rows = sum(len(cols) for _, cols in groups)
-    fig, axes = plt.subplots(len(groups), 1, figsize=(WIDTH_MM * MM, min(max(26 + BAR_MM * n_rows, 35), MAX_HEIGHT_MM) * MM),
-                             dpi=DPI, layout="constrained", squeeze=False,
-                             gridspec_kw={"height_ratios": [len(cols) for _, cols in groups]})
-    colours = LEVEL_COLOURS + tuple(plt.get_cmap("Blues")(np.linspace(0.5, 1, max(len(levels) - 3, 1))))
+    fig = Figure(figsize=(WIDTH_MM * MM, min(max(26 + BAR_MM * n_rows, 35), MAX_HEIGHT_MM) * MM), dpi=DPI,
+                 layout="constrained")
+    axes = fig.subplots(len(groups), 1, squeeze=False,
+                        gridspec_kw={"height_ratios": [len(cols) for _, cols in groups]})
+    colours = LEVEL_COLOURS + tuple(matplotlib.colormaps["Blues"](np.linspace(0.5, 1, max(len(levels) - 3, 1))))
     for ax, (g, cols) in zip(axes[:, 0], groups):
         grid = pd.crosstab(e["column"], e["level"]).reindex(index=cols, columns=levels, fill_value=0).iloc[::-1]
         y = np.arange(len(grid))
