@@ -9,7 +9,8 @@ The public API, what notebooks import (README, "In a notebook"):
     whatif.compare(data, whatif.variant(late={"factor": 0.7}, name="超时七折"))
 
 The package is layered (docs/ARCHITECTURE.md), each layer importing only those below it:
-run → render → report → inputs → method.
+run → render → report → inputs → method. ``whatif`` is a module of its own (scoring/whatif.py):
+``from scoring import whatif`` imports it, and ``import scoring`` does not load its charts.
 """
 from scoring.inputs.dataset import Dataset, make_dataset
 from scoring.inputs.loading import load_dataset
@@ -17,7 +18,6 @@ from scoring.method.engine import score
 from scoring.method.result import Result
 from scoring.method.rules import Rules
 from scoring.inputs.rules_file import load_rules
-from scoring.report import whatif
 
 __version__ = "0.1.0"
 __all__ = ["Dataset", "Result", "Rules", "load_dataset", "load_rules", "make_dataset", "score", "whatif"]

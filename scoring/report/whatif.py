@@ -2,7 +2,7 @@
 
 Three lines in a fresh notebook::
 
-    from scoring.report import whatif
+    from scoring import whatif
     data = whatif.load("data/sample")
     whatif.compare(data, whatif.variant(late={"factor": 0.7}, name="超时七折"))
 
