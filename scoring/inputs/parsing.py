@@ -7,6 +7,7 @@ position, which keeps a million rows well under a second.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
@@ -150,28 +151,46 @@ class Parsed(NamedTuple):
     out_of_range: pd.Series | None = None   # bool: a real value outside the plausible range (dates: 2923-07-01)
 
 
-def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+_DATE_PATTERNS = tuple(re.compile(pattern) for _, pattern in DATE_SPELLINGS)
+_NAT = np.datetime64("NaT", "ns")
+# What one distinct cell is: read as a date, empty, bad (no spelling fits), impossible (2023-02-30),
+# far (a real month and day in a year outside FIRST_YEAR–LAST_YEAR).
+_OK, _EMPTY, _BAD, _IMPOSSIBLE, _FAR = range(5)
+
+
+def _date_of(value: object) -> tuple[np.datetime64, int]:
+    """One cell's date and what it is (above)."""
     # Full-width digits and separators typed with a Chinese IME read as their ASCII forms.
-    text = pd.Series([unicodedata.normalize("NFKC", u) if isinstance(u, str) else "" for u in uniques],
-                     index=uniques.index, dtype="string")
-    ymd = pd.DataFrame({"y": pd.NA, "m": pd.NA, "d": pd.NA}, index=text.index, dtype="string")
-    for _, pattern in DATE_SPELLINGS:
-        got = text.str.extract(pattern)[["y", "m", "d"]]
-        ymd = ymd.fillna(got)
-    matched = ymd["y"].notna()
-    # Years outside FIRST_YEAR–LAST_YEAR are never converted (datetime64[ns] ends in 2262): the
-    # range is checked on the digits, and such a date is out of range, or impossible if it is not a date.
-    year = pd.to_numeric(ymd["y"], errors="coerce")
-    plausible = (year >= FIRST_YEAR) & (year <= LAST_YEAR)
-    iso = (ymd["y"] + "-" + ymd["m"].str.zfill(2) + "-" + ymd["d"].str.zfill(2)).where(plausible.fillna(False))
-    when = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-    real = pd.to_datetime("2000-" + ymd["m"].str.zfill(2) + "-" + ymd["d"].str.zfill(2), format="%Y-%m-%d",
-                          errors="coerce").notna()       # month and day exist (2000 is a leap year)
-    empty = text == ""
-    bad = (~matched & ~empty).to_numpy(dtype=bool)
-    far = (matched & ~plausible.fillna(False) & real).to_numpy(dtype=bool)
-    impossible = (matched & when.isna()).to_numpy(dtype=bool) & ~far
-    return when.to_numpy(), bad, impossible, far
+    text = unicodedata.normalize("NFKC", value) if isinstance(value, str) else ""
+    if not text:
+        return _NAT, _EMPTY
+    m = next(filter(None, (p.search(text) for p in _DATE_PATTERNS)), None)
+    if m is None:
+        return _NAT, _BAD
+    # Digits of other scripts (\d matches them) are never a number here.
+    if not (m["m"] + m["d"]).isascii():
+        return _NAT, _IMPOSSIBLE
+    month, day = int(m["m"]), int(m["d"])
+    try:
+        dt.date(2000, month, day)                       # month and day exist (2000 is a leap year)
+    except ValueError:
+        return _NAT, _IMPOSSIBLE
+    # Years outside FIRST_YEAR–LAST_YEAR are never converted (datetime64[ns] ends in 2262).
+    if not (m["y"].isascii() and FIRST_YEAR <= int(m["y"]) <= LAST_YEAR):
+        return _NAT, _FAR
+    try:
+        return np.datetime64(dt.date(int(m["y"]), month, day), "ns"), _OK
+    except ValueError:                                  # 29 February of a common year
+        return _NAT, _IMPOSSIBLE
+
+
+def _dates_of_distinct(uniques: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dates of distinct cells, one at a time: distinct dates are few (a year has 366 days), so a
+    plain loop is quick at every size of input."""
+    read = [_date_of(u) for u in uniques]
+    when = np.array([w for w, _ in read], dtype="datetime64[ns]")
+    kind = np.array([k for _, k in read], dtype=np.int8)
+    return when, kind == _BAD, kind == _IMPOSSIBLE, kind == _FAR
 
 
 def parse_dates(s: pd.Series) -> Parsed:

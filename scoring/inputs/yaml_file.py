@@ -2,7 +2,7 @@
 safe loader, stricter in three ways.
 
 - A key written twice in one mapping is an error (PyYAML keeps the last silently).
-- At most MAX_CHARS characters (PyYAML reads some hundred kilobytes a second).
+- At most MAX_CHARS characters (a rules file is some 30 KB).
 - At most MAX_ALIASES alias uses (``*name``) and nothing built from aliases bigger than
   MAX_NODES nodes: a kilobyte of nested aliases ("billion laughs") would otherwise expand to
   gigabytes once the loaded data is walked.
@@ -26,20 +26,12 @@ class YamlProblem(ValueError):
     """Why a YAML text is refused, in Chinese, with its line (and key)."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliases = 0
+# libyaml's parser and composer where PyYAML has them (its wheels do): some ten times faster than the
+# pure-Python ones, which stay the fallback, as PyYAML's documentation advises.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise YamlProblem(f"第 {mark.line + 1} 行：别名（*…）用了 {MAX_ALIASES} 次以上；规则文件和参数文件不需要别名，"
-                                  f"请把内容直接写出")
-        return super().compose_node(parent, index)
 
+class _StrictLoader(_SafeLoader):
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
@@ -55,6 +47,14 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def _size(node: yaml.Node, limit: int) -> int:
     """Nodes of the composed document, an aliased node counted at each use (stops past ``limit``)."""
     count, stack = 0, [node]
@@ -63,12 +63,24 @@ def _size(node: yaml.Node, limit: int) -> int:
         count += 1
         if count > limit:
             return count
-        if isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-        elif isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
+        stack.extend(_children(n))
     return count
+
+
+def _over_aliased(root: yaml.Node, limit: int) -> yaml.Node | None:
+    """The node whose use (``*name``) is the one past ``limit`` alias uses, or None. An alias is a
+    second reference to a node already composed: each node is looked into once."""
+    seen, stack, uses = {id(root)}, [root], 0
+    while stack:
+        for child in _children(stack.pop()):
+            if id(child) in seen:
+                uses += 1
+                if uses > limit:
+                    return child
+            else:
+                seen.add(id(child))
+                stack.append(child)
+    return None
 
 
 def load_yaml(text: str) -> Any:
@@ -80,6 +92,9 @@ def load_yaml(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
+        if (aliased := _over_aliased(node, MAX_ALIASES)) is not None:
+            raise YamlProblem(f"别名（*…）用了 {MAX_ALIASES} 次以上（第 {aliased.start_mark.line + 1} 行的锚点 &… 被反复引用）；"
+                              f"规则文件和参数文件不需要别名，请把内容直接写出")
         if _size(node, MAX_NODES) > MAX_NODES:
             raise YamlProblem(f"内容展开后超过 {MAX_NODES:,} 项（多半是层层嵌套的别名 *…）；请把内容直接写出")
         return loader.construct_document(node)
