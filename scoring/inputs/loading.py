@@ -6,7 +6,7 @@ every spelling it allows and reports, all at once, every cell it cannot trust: e
 (header = row 1), the header as the user wrote it, the value and, in Chinese, what was expected.
 
 Stages: read (bytes → string cells, never raising) → headers (English/Chinese → canonical) →
-cell checks (pandera, one named check per problem code) → cross-row checks (duplicates, R2
+cell checks (one named check per problem code) → cross-row checks (duplicates, R2
 conflicts) → typed canonical frames. Nothing here loops over rows in Python on the clean path.
 """
 from __future__ import annotations
@@ -35,7 +35,6 @@ from scoring.inputs.schema import (FIRST_YEAR, LAST_YEAR, MAX_COUNT, MAX_TEXT, T
 from scoring.inputs.workbook import column_letters, scan_workbook
 import datetime as dt
 from python_calamine import CalamineWorkbook
-import pandera.pandas as pa
 
 # Beyond this many problems of one kind in one column, the rest are summed up in one line.
 PER_COLUMN_LIMIT = 50
@@ -574,7 +573,7 @@ def _is_template_example(table: Table, row: pd.Series) -> bool:
     return all(value == examples[canon] for canon, value in row.items() if kinds[canon] != "event")
 
 
-# ---- cell checks (pandera) -----------------------------------------------------------------------
+# ---- cell checks --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Vocab:
     """Accepted spellings → canonical keys for one kind of value, and how to say what is accepted."""
@@ -748,50 +747,26 @@ def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | No
     return checks
 
 
-def _passes(result: pd.Series) -> bool:
-    """Every cell passed (a missing or odd answer is not a pass: pandera then says what is wrong)."""
+def _failing(result: object, n: int) -> np.ndarray:
+    """Row positions a check's answer does not pass: False, missing, or no answer at all (a check
+    that could not run, or answered in another shape, fails every row rather than none)."""
     try:
-        return bool(np.asarray(result, dtype=bool).all()) and len(result) == len(np.asarray(result))
+        answer = pd.Series(result)
+        if len(answer) != n:
+            return np.arange(n)
+        return np.flatnonzero(~answer.fillna(False).to_numpy(dtype=bool))
     except (TypeError, ValueError):
-        return False
+        return np.arange(n)
 
 
 def _check_cells(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: _Problems) -> None:
-    """Column-level checks with pandera (lazy: every failing cell), turned into InputProblems.
-
-    The checks are plain vectorized functions: they run once directly, and only a table with a
-    failing cell goes through pandera for its report (a clean million-row table skips pandera,
-    its import and its per-row bookkeeping)."""
+    """Column-level checks, each a vectorized function of the column answering per cell; every
+    failing cell becomes an InputProblem (at most PER_COLUMN_LIMIT per column and check)."""
     fields = {f.name: f for f in src.table.fields}
-    checks = {canon: _checks(src, fields[canon], vocab, units) for canon in src.cells.columns}
-    if not checks:
-        return
-    try:
-        clean = all(_passes(c.fn(src.cells[canon])) for canon, cs in checks.items() for c in cs)
-    except Exception:  # noqa: BLE001 - a check that cannot run is for pandera to report, as before
-        clean = False
-    if clean:
-        return
-
-    explain: dict[tuple[str, str], Callable[[str], str]] = {}
-    columns: dict[str, pa.Column] = {}
-    for canon, cs in checks.items():
-        for c in cs:
-            explain[(canon, c.code)] = c.expected
-        columns[canon] = pa.Column(checks=[pa.Check(c.fn, name=c.code, element_wise=False, ignore_na=False)
-                                           for c in cs], required=False, nullable=True)
-    try:
-        pa.DataFrameSchema(columns, coerce=False).validate(src.cells, lazy=True)
-        return
-    except pa.errors.SchemaErrors as err:
-        failures = err.failure_cases
-    failures = failures[failures["index"].notna() & failures["check"].notna()]
-    for (canon, code), group in failures.groupby(["column", "check"], sort=False):
-        expected = explain.get((canon, code))
-        if expected is None:
-            continue
-        positions = np.sort(group["index"].astype("int64").unique())
-        out.cells(src, positions, canon, code, expected)
+    for canon in src.cells.columns:
+        column = src.cells[canon]
+        for check in _checks(src, fields[canon], vocab, units):
+            out.cells(src, _failing(check.fn(column), len(column)), canon, check.code, check.expected)
 
 
 # ---- table checks and typed frames ------------------------------------------------------------------

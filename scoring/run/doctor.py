@@ -27,7 +27,7 @@ KERNEL = "python3"                                                           # s
 
 # What the data and the scoring need: module → distribution name for pip.
 CORE = (("pandas", "pandas"), ("numpy", "numpy"), ("pyarrow", "pyarrow"), ("yaml", "pyyaml"),
-        ("pydantic", "pydantic"), ("pandera", "pandera"), ("python_calamine", "python-calamine"),
+        ("pydantic", "pydantic"), ("python_calamine", "python-calamine"),
         ("matplotlib", "matplotlib"), ("jinja2", "jinja2"), ("uharfbuzz", "uharfbuzz"), ("pypdf", "pypdf"))
 NOTEBOOK = (("papermill", "papermill"), ("nbconvert", "nbconvert"), ("nbclient", "nbclient"),
             ("ipykernel", "ipykernel"), ("jupyter_client", "jupyter-client"))
