@@ -44,23 +44,24 @@ def shared_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _prefetch_shared_outputs(request, shared_root) -> Iterator[None]:
-    """Start building every shared bulletin the collected tests need, one process each, at once."""
-    needed = sorted({name for item in request.session.items for name in getattr(item, "fixturenames", ())
-                     if name in shared_outputs.BULLETINS})
-    builders = []
-    for name in needed:
+    """Start building the shared bulletins the collected tests need, in one process, at once."""
+    needed = {name for item in request.session.items for name in getattr(item, "fixturenames", ())
+              if name in shared_outputs.BULLETINS}
+    claimed = []
+    for name in (n for n in shared_outputs.BULLETINS if n in needed):
         try:                                   # one builder per output in the whole run
             os.close(os.open(shared_root / f"{name}.prefetch", os.O_CREAT | os.O_EXCL))
         except FileExistsError:
             continue
-        builders.append(subprocess.Popen([sys.executable, str(Path(__file__).with_name("shared_outputs.py")),
-                                          str(shared_root), name], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL))
+        claimed.append(name)
+    builder = subprocess.Popen([sys.executable, str(Path(__file__).with_name("shared_outputs.py")),
+                                str(shared_root), *claimed], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL) if claimed else None
     yield
-    for proc in builders:                      # only an interrupted session leaves one running
-        if proc.poll() is None:
-            proc.terminate()
-        proc.wait()
+    if builder is not None:                    # only an interrupted session leaves it running
+        if builder.poll() is None:
+            builder.terminate()
+        builder.wait()
 
 
 def _bulletin(shared_root: Path, name: str) -> Iterator[BulletinOutput]:

@@ -6,11 +6,11 @@ in a folder that every worker of the run sees (the workers' basetemps share a pa
 for each run), under a file lock: whoever asks first builds it, the others wait for it and read the
 same files. A build that failed is not tried again: the others fail with its error.
 
-``python tests/shared_outputs.py ROOT NAME`` builds output NAME in ROOT: conftest.py starts one such
-process for every output the collected tests need when the session starts, so the builds run while
-the workers run other tests instead of a worker waiting idle for one when it first needs it. The
-lock makes that the same build: a test that asks first builds it itself, and the process finds it
-done.
+``python tests/shared_outputs.py ROOT NAME...`` builds outputs NAME… in ROOT, one after the other and
+in process (the program's modules imported once): conftest.py starts one such process for the outputs
+the collected tests need when the session starts, so the builds run while the workers run other tests
+instead of a worker waiting idle for one when it first needs it. The lock makes that the same build:
+a test that asks first builds it itself, and the process finds it done.
 
 Tests must not change a shared output (copy it first: reliability_support.copy_of); conftest.py
 checks at the end of each worker's session that every output it handed out is as it was built.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from reliability_support import ROOT, run_cli, write_hostile_dataset
+from reliability_support import ROOT, run_main, write_hostile_dataset
 
 DIGEST = ".shared-digest.json"
 
@@ -76,7 +76,8 @@ def assert_unchanged(folder: Path) -> None:
 # ---- bulletin runs ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class BulletinOutput:
-    """One ``python -m scoring bulletin`` run: its data folder, OUT, OUT/<Y>Q<Q> and its stderr."""
+    """One ``python -m scoring bulletin`` run: its data folder, OUT, OUT/<Y>Q<Q> and what it said
+    (stdout and stderr, in the order printed)."""
     data: Path
     out: Path
     folder: Path
@@ -97,12 +98,12 @@ class BulletinRun:
 
     def build(self, folder: Path) -> None:
         data = self.data(folder / "data") if callable(self.data) else self.data
-        proc = run_cli("bulletin", "--data", data, "--quarter", self.quarter, "--out", folder / "out",
-                       "--statements", "yes" if self.statements else "no")
-        (folder / "stderr.txt").write_text(proc.stderr, encoding="utf-8")
+        code, said = run_main(["bulletin", "--data", data, "--quarter", self.quarter, "--out", folder / "out",
+                               "--statements", "yes" if self.statements else "no"])
+        (folder / "stderr.txt").write_text(said, encoding="utf-8")
         (folder / "data.txt").write_text(str(data), encoding="utf-8")
-        if proc.returncode != 0:
-            raise RuntimeError(f"bulletin {self} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+        if code != 0:
+            raise RuntimeError(f"bulletin {self} exited {code}:\n{said[-3000:]}")
 
     def output(self, folder: Path) -> BulletinOutput:
         return BulletinOutput(data=Path((folder / "data.txt").read_text(encoding="utf-8")), out=folder / "out",
@@ -110,11 +111,11 @@ class BulletinRun:
                               stderr=(folder / "stderr.txt").read_text(encoding="utf-8"))
 
 
-BULLETINS = {
-    # tests/fixtures/bulletin (6 units), 2023Q3, without statements.
-    "fixture_bulletin": BulletinRun(ROOT / "tests" / "fixtures" / "bulletin", "2023Q3", statements=False),
+BULLETINS = {   # in the order they are built: the slow tests that read the hostile run wait for it
     # The hostile-text dataset (reliability_support.write_hostile_dataset), 2023Q3, with statements.
     "hostile_bulletin": BulletinRun(write_hostile_dataset, "2023Q3", statements=True),
+    # tests/fixtures/bulletin (6 units), 2023Q3, without statements.
+    "fixture_bulletin": BulletinRun(ROOT / "tests" / "fixtures" / "bulletin", "2023Q3", statements=False),
 }
 
 
@@ -124,7 +125,10 @@ def bulletin(root: Path, name: str) -> BulletinOutput:
 
 
 if __name__ == "__main__":
-    try:
-        bulletin(Path(sys.argv[1]), sys.argv[2])
-    except RuntimeError:
-        sys.exit(1)                  # recorded in NAME.failed: the tests that need it report it
+    failed = False
+    for name in sys.argv[2:]:
+        try:
+            bulletin(Path(sys.argv[1]), name)
+        except RuntimeError:
+            failed = True            # recorded in NAME.failed: the tests that need it report it
+    sys.exit(1 if failed else 0)
