@@ -75,7 +75,7 @@ def _bulletin(shared_root: Path, name: str) -> Iterator[BulletinOutput]:
 
 @pytest.fixture(scope="session")
 def fixture_bulletin(shared_root) -> Iterator[BulletinOutput]:
-    """tests/fixtures/bulletin (6 units), 2023Q3, without statements."""
+    """A copy of tests/fixtures/bulletin (6 units) marked as sample data, 2023Q3, with statements."""
     yield from _bulletin(shared_root, "fixture_bulletin")
 
 

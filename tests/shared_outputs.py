@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from reliability_support import ROOT, run_main, write_hostile_dataset
+from scoring.run.folder import SAMPLE_MARKER
 
 DIGEST = ".shared-digest.json"
 
@@ -111,11 +112,21 @@ class BulletinRun:
                               stderr=(folder / "stderr.txt").read_text(encoding="utf-8"))
 
 
+def write_marked_fixture(folder: Path) -> Path:
+    """tests/fixtures/bulletin copied beside ``folder`` under a name with a space and Chinese, and
+    marked as sample data with the sample's own marker file."""
+    data = folder.with_name("我的 数据")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "bulletin", data)
+    shutil.copy(ROOT / "data" / "sample" / SAMPLE_MARKER, data / SAMPLE_MARKER)
+    return data
+
+
 BULLETINS = {   # in the order they are built: the slow tests that read the hostile run wait for it
     # The hostile-text dataset (reliability_support.write_hostile_dataset), 2023Q3, with statements.
     "hostile_bulletin": BulletinRun(write_hostile_dataset, "2023Q3", statements=True),
-    # tests/fixtures/bulletin (6 units), 2023Q3, without statements.
-    "fixture_bulletin": BulletinRun(ROOT / "tests" / "fixtures" / "bulletin", "2023Q3", statements=False),
+    # A copy of tests/fixtures/bulletin (6 units) marked as sample data, 2023Q3, with statements: the
+    # pipeline's checks, and the first run of the publish scenario (test_publish.py).
+    "fixture_bulletin": BulletinRun(write_marked_fixture, "2023Q3", statements=True),
 }
 
 

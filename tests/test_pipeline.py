@@ -1,7 +1,7 @@
 """The main job (scoring.run.bulletin) end to end on the small bulletin fixture.
 
-Every slow test reads the one shared run of ``fixture_bulletin`` (conftest.py: tests/fixtures/bulletin,
-2023Q3, without statements). Byte-identical output across runs is tests/test_determinism.py's (two
+Every slow test reads the one shared run of ``fixture_bulletin`` (conftest.py: a copy of
+tests/fixtures/bulletin marked as sample data, 2023Q3, with statements). Byte-identical output across runs is tests/test_determinism.py's (two
 runs on the hostile-text dataset, every file); input text the fonts lack, tests/test_hostile_text.py's.
 """
 from __future__ import annotations
@@ -180,7 +180,7 @@ def test_the_quarter_folder_holds_every_output(folder):
     names = {p.name for p in folder.iterdir()}
     assert {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "bulletin.docx", "manifest.json",
             "scores.csv", "ledger.csv", "scores.xlsx"} <= names
-    assert not {"statements", "statements.zip"} & names                  # --statements no
+    assert {"statements", "statements.zip"} <= names
     assert not [p for p in folder.parent.iterdir() if ".partial-" in p.name or ".old-" in p.name]
 
 

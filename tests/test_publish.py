@@ -202,20 +202,18 @@ def test_publish_refuses_a_quarter_that_was_never_generated(tmp_path):
 
 
 # ---- the analyst's scenario: two real bulletin runs (one test, so parallel workers never repeat them) ---------------
-def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_changes_and_is_published(tmp_path, rules):
-    data, out = tmp_path / "我的 数据", tmp_path / "out"
-    shutil.copytree(DATA, data)
-    (data / SAMPLE_MARKER).write_bytes((SAMPLE / SAMPLE_MARKER).read_bytes())
-
+def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_changes_and_is_published(
+        fixture_bulletin, tmp_path, rules):
     # 1. A copy of the sample (still marked): generated, recorded as sample data, stamped on every
-    #    document, refused by publish.
-    code, text = _run(["bulletin", "--data", str(data), "--out", str(out)])
-    assert code == 0, text
+    #    document, refused by publish. That first run is the shared one (conftest.py), copied.
+    data = shutil.copytree(fixture_bulletin.data, tmp_path / "我的 数据")
+    out = shutil.copytree(fixture_bulletin.out, tmp_path / "out")
+    text = fixture_bulletin.stderr
     statements = sorted((out / "2023Q3" / "statements").glob("*.pdf"))
     assert len(statements) == 6                          # the fixture's six units
     for statement in statements:
         assert "".join(p.extract_text() for p in PdfReader(statement).pages).replace(" ", "").startswith(STAMP)
-    assert f"样例标记文件 {data / SAMPLE_MARKER}" in text and "请删除该文件" in text
+    assert f"样例标记文件 {fixture_bulletin.data / SAMPLE_MARKER}" in text and "请删除该文件" in text
     assert json.loads((out / "2023Q3" / "manifest.json").read_text(encoding="utf-8"))["sample_data"] is True
     assert _text_of(out / "2023Q3" / "bulletin.html").startswith(STAMP)
     assert _docx_text(out / "2023Q3" / "bulletin.docx").startswith(STAMP)
@@ -234,7 +232,9 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
     assert code == 0, text
     folder, kept = out / "2023Q3", out / "history" / "2023Q3" / "1"
-    assert {p.name for p in kept.iterdir()} >= {"bulletin.pdf", "bulletin.html", "scores.csv", "manifest.json"}
+    assert {p.name for p in kept.iterdir()} >= {"bulletin.pdf", "bulletin.html", "scores.csv", "manifest.json",
+                                                "statements.zip"}
+    assert not {"statements", "statements.zip"} & {p.name for p in folder.iterdir()}     # --statements no
     assert json.loads((kept / "manifest.json").read_text(encoding="utf-8"))["sample_data"] is True
     # 溧城街道 Q3 was 专题专栏 溧阳市 10 + 要闻动态 溧阳市 0.5 = 10.5 (total 3 + 15.5 + 10.5 = 29); with
     # 专题专栏 常州市 20 it is 20.5 (total 39). 昆仑街道 has 25 in Q3, so its rank stays 2; nothing else moves.
