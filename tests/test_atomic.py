@@ -7,7 +7,7 @@ CLI, pauses each run when it enters its step (the step's progress line printed, 
 and the test signals it there: SIGKILL and SIGINT to the run's whole process group, as a machine
 switched off or Ctrl-C in a terminal does. The previous bulletin is a copy of the shared
 ``hostile_bulletin`` (conftest.py); the runs here are as small as runs get: the four-unit corpus base
-(tests/broken/_valid_csv) and the tiny stand-in notebook (tests/fixtures/notebooks/mini_bulletin.ipynb),
+(tests/broken/_valid_csv) and the tiny stand-in notebook (tests/fixtures/notebooks/mini_bulletin.ipynb: HTML only),
 for what is tested is the folder handling, not the content.
 """
 from __future__ import annotations
