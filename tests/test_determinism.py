@@ -3,21 +3,27 @@ outputs, run after run, even when an input file changes while the second run is 
 
 The first run is the shared ``hostile_bulletin`` (conftest.py: names with markup, right-to-left
 marks, emoji, rare characters, 1,000-character texts — text is where order and encoding slips
-show). The second runs here into a fresh output folder (a rerun into the same one adds
-changes.csv and the review page's comparison with the folder it replaces, by design), paused by
-tests/stop_at_step.py once its inputs are checked and scored; then submissions.csv is changed and
-the run goes on. Every output must still equal the first run's: the run reads its snapshot, never
-the file again. The file is put back afterwards (the shared output must stay as it was built).
+show). The second runs here, in process, into a fresh output folder (a rerun into the same one adds
+changes.csv and the review page's comparison with the folder it replaces, by design); when its
+notebook step starts (its inputs checked and scored), submissions.csv is changed. Every output must
+still equal the first run's: the run reads its snapshot, never the file again. The file is put back afterwards (the shared output must stay as it was built).
 Exempt from the comparison: manifest.json (it records the run) and the executed notebook.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import io
 import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from reliability_support import Runs, snapshot
+from reliability_support import snapshot
+from scoring.inputs.rules_file import DEFAULT_RULES
+from scoring.run import bulletin as pipeline
 
 QUARTER = "2023Q3"
 EXEMPT = {"manifest.json", "bulletin.ipynb"}
@@ -25,22 +31,35 @@ MUST_HAVE = ["scores.csv", "ledger.csv", "scores.xlsx", "bulletin.html", "bullet
              "statements.zip"]
 
 
+@dataclasses.dataclass
+class ChangingAtStep(pipeline.Progress):
+    """A run's progress that writes ``content`` to ``path`` when the step ``at`` starts."""
+    path: Path = Path()
+    content: bytes = b""
+    at: str = ""
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        with super().step(name):
+            if name.startswith(self.at):
+                self.path.write_bytes(self.content)
+            yield
+
+
 @pytest.fixture(scope="module")
 def two_runs(hostile_bulletin, tmp_path_factory):
     first = snapshot(hostile_bulletin.folder)
-    base = tmp_path_factory.mktemp("determinism")
-    out, subs = base / "out", hostile_bulletin.data / "submissions.csv"
+    out, subs = tmp_path_factory.mktemp("determinism") / "out", hostile_bulletin.data / "submissions.csv"
     read = subs.read_bytes()
+    # Every adoption by 常州市 becomes one by 江苏省: scores would change if the file were read again.
+    changed = read.decode("utf-8").replace(",常州市,", ",江苏省,").encode("utf-8")
+    assert changed != read
+    progress = ChangingAtStep(stream=io.StringIO(), path=subs, content=changed, at="执行通报笔记本")
     try:
-        with Runs(out, [{"step": "执行通报笔记本", "resume": True}], base, hostile_bulletin.data, QUARTER,
-                  notebook=None) as runs:
-            runs.stop(0)
-            # Every adoption by 常州市 becomes one by 江苏省: scores would change if the file were read again.
-            changed = read.decode("utf-8").replace(",常州市,", ",江苏省,").encode("utf-8")
-            assert changed != read
-            subs.write_bytes(changed)
-            runs.resume(0)
-            assert runs.status(0) == 0, runs.output()[-3000:]
+        # As the shared run was made: python -m scoring bulletin --data D --quarter 2023Q3 --out O --statements yes
+        pipeline.run_bulletin(data_dir=hostile_bulletin.data, rules_file=DEFAULT_RULES, year=2023, quarter=3, out=out,
+                              statements=True, progress=progress)
+        assert subs.read_bytes() == changed, "the file was not changed during the run"
     finally:
         subs.write_bytes(read)
     manifest = json.loads((out / QUARTER / "manifest.json").read_text(encoding="utf-8"))
