@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from scoring.inputs.rules_file import load_rules
-from scoring.method import rules as rules_mod
 from scoring.inputs.dataset import make_dataset
 
 

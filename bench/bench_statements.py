@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 
 from scoring.inputs.loading import load_dataset  # noqa: E402
 from scoring.method import engine  # noqa: E402
-from scoring.method import rules as rules_mod  # noqa: E402
 from scoring.render import statements  # noqa: E402
 
 

@@ -7,8 +7,6 @@ each holds and how it is shared between pytest-xdist's workers), and ``shared`` 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -40,28 +38,6 @@ def shared_root(tmp_path_factory) -> Path:
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
     folder.mkdir(exist_ok=True)
     return folder
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _prefetch_shared_outputs(request, shared_root) -> Iterator[None]:
-    """Start building the shared bulletins the collected tests need, in one process, at once."""
-    needed = {name for item in request.session.items for name in getattr(item, "fixturenames", ())
-              if name in shared_outputs.BULLETINS}
-    claimed = []
-    for name in (n for n in shared_outputs.BULLETINS if n in needed):
-        try:                                   # one builder per output in the whole run
-            os.close(os.open(shared_root / f"{name}.prefetch", os.O_CREAT | os.O_EXCL))
-        except FileExistsError:
-            continue
-        claimed.append(name)
-    builder = subprocess.Popen([sys.executable, str(Path(__file__).with_name("shared_outputs.py")),
-                                str(shared_root), *claimed], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL) if claimed else None
-    yield
-    if builder is not None:                    # only an interrupted session leaves it running
-        if builder.poll() is None:
-            builder.terminate()
-        builder.wait()
 
 
 def _bulletin(shared_root: Path, name: str) -> Iterator[BulletinOutput]:

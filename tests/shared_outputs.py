@@ -6,11 +6,10 @@ in a folder that every worker of the run sees (the workers' basetemps share a pa
 for each run), under a file lock: whoever asks first builds it, the others wait for it and read the
 same files. A build that failed is not tried again: the others fail with its error.
 
-``python tests/shared_outputs.py ROOT NAME...`` builds outputs NAME… in ROOT, one after the other and
-in process (the program's modules imported once): conftest.py starts one such process for the outputs
-the collected tests need when the session starts, so the builds run while the workers run other tests
-instead of a worker waiting idle for one when it first needs it. The lock makes that the same build:
-a test that asks first builds it itself, and the process finds it done.
+The first test that asks for an output builds it in its own process (``python -m scoring bulletin``
+in process: the program is imported already), the others wait for the lock and read it. A separate
+process building the outputs in the background was tried: on two cores it only competed with the
+workers for the same CPU, and imported the program a third time.
 
 Tests must not change a shared output (copy it first: reliability_support.copy_of); conftest.py
 checks at the end of each worker's session that every output it handed out is as it was built.
@@ -21,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import shutil
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,13 +131,3 @@ BULLETINS = {   # in the order they are built: the slow tests that read the host
 def bulletin(root: Path, name: str) -> BulletinOutput:
     run = BULLETINS[name]
     return run.output(shared_folder(root, name, run.build))
-
-
-if __name__ == "__main__":
-    failed = False
-    for name in sys.argv[2:]:
-        try:
-            bulletin(Path(sys.argv[1]), name)
-        except RuntimeError:
-            failed = True            # recorded in NAME.failed: the tests that need it report it
-    sys.exit(1 if failed else 0)

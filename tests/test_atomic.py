@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_support import BROKEN, ROOT, Runs, copy_of, snapshot
+from reliability_support import BROKEN, Runs, copy_of, snapshot
 
 DATA = BROKEN / "_valid_csv"
 QUARTER = "2023Q3"

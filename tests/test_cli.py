@@ -20,7 +20,7 @@ import pytest
 from scoring import make_dataset
 from scoring.cli import COMMANDS, _parser, command
 from reliability_support import run_main
-from scoring.errors import InputError, ScoringError
+from scoring.errors import InputError
 from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.run import bulletin as pipeline
 from scoring.run.params import stale_quarter

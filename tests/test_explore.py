@@ -8,8 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from engine_support import UNITS, dataset, item
-from scoring.inputs.loading import load_dataset
+from engine_support import dataset, item
 from scoring.render.explore import ExploreWidgets, explore
 from scoring.render.html import text_of
 from scoring.report.explore import Explorer, Knobs, overlay, rules_for

@@ -24,7 +24,6 @@ from scoring.method.calendar import default_issue_date
 from scoring.run import bulletin as pipeline
 from scoring.run.folder import clean_leftovers, mark, swap_into
 from scoring.run.params import bulletin_params, latest_quarter, parse_quarter
-from scoring.method import rules as rules_mod
 from scoring.errors import ScoringError
 
 ROOT = Path(__file__).resolve().parent.parent

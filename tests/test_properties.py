@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.inputs.rules_file import load_rules
-from scoring.method import rules as rules_mod
 from scoring.method.engine import score
 from scoring.method.points import to_milli
 

@@ -7,7 +7,6 @@ and publishes. Everything else works on small folders made here.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -23,9 +22,8 @@ from pypdf import PdfReader
 from reliability_support import run_main
 from scoring.errors import ScoringError
 from scoring.inputs.loading import load_dataset
-from scoring.method.engine import score
 from scoring.run.folder import SAMPLE_MARKER, clean_leftovers, is_sample, mark, swap_into
-from scoring.run.history import CHANGE_COLUMNS, baseline, changes_since, compare_figures, figures_of_folder
+from scoring.run.history import CHANGE_COLUMNS, baseline, compare_figures, figures_of_folder
 from scoring.run.params import bulletin_params
 
 ROOT = Path(__file__).resolve().parent.parent

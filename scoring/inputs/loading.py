@@ -1045,9 +1045,9 @@ def _targets(src: _Source, vocab: dict[str, _Vocab], units: _Units | None, out: 
 def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """The canonical dtypes of scoring.dataset.DTYPES (str columns as the nullable "string" dtype)."""
     cols = {}
-    for col, dt in DTYPES[name].items():
+    for col, dtype in DTYPES[name].items():
         s = frame[col]
-        cols[col] = s.astype("string").fillna("") if dt == "str" else s.astype(dt)
+        cols[col] = s.astype("string").fillna("") if dtype == "str" else s.astype(dtype)
     cols["_file"] = frame["_file"].astype("string")
     cols["_row"] = frame["_row"].astype("int64")
     return pd.DataFrame(cols, index=pd.RangeIndex(len(frame)), copy=False)

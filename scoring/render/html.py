@@ -9,8 +9,6 @@ from __future__ import annotations
 import copy
 import html as html_mod
 import io
-import logging
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +18,6 @@ import jinja2
 from scoring.render.fonts import subset_font
 from scoring.report import glyphs as fonts
 from scoring.report import page
-from scoring.errors import ScoringError
 from fontTools.ttLib import TTFont
 import base64
 from nbconvert import HTMLExporter

@@ -28,7 +28,6 @@ import pandas as pd
 
 from scoring.method.annual import veto_at_risk, year_days
 from scoring.method.calendar import QUARTERS_PER_YEAR, quarter_name, quarter_zh
-from scoring.method.points import fmt
 from scoring.method.result import Result
 from scoring.report.wording import environment
 
