@@ -177,19 +177,19 @@ def write_hostile_dataset(folder: Path) -> Path:
 # ---- bulletin runs stopped at a step -------------------------------------------------------------------
 class Runs:
     """The bulletin runs of one plan (tests/stop_at_step.py), run in turn into ``out``: each entry
-    names the step its run stops at, and may name a notebook (default: the tiny stand-in, for a
-    test of the folder handling; None: the real one) or ask to be resumed there (``resume``)."""
+    names the step its run stops at. What is tested is the folder handling: the runs execute the
+    tiny stand-in notebook (MINI) and write no statements."""
 
-    def __init__(self, out: Path, plan: list[dict], tmp_path: Path, data: Path, quarter: str,
-                 notebook: Path | None = MINI):
+    def __init__(self, out: Path, plan: list[dict], tmp_path: Path, data: Path, quarter: str):
         self.flags = tmp_path / "flags"
         self.flags.mkdir()
         self.log = tmp_path / "runs.log"
-        self.plan = [{"notebook": str(notebook) if notebook else None, **entry} for entry in plan]
+        self.plan = [{"notebook": str(MINI), **entry} for entry in plan]
         env = dict(os.environ, STOP_PLAN=json.dumps(self.plan), STOP_FLAGS=str(self.flags))
         with open(self.log, "w", encoding="utf-8") as log:
             self.proc = subprocess.Popen([PY, str(STOPPER), "bulletin", "--data", str(data), "--quarter", quarter,
-                                          "--out", str(out)], cwd=ROOT, env=env, stdout=log, stderr=log)
+                                          "--out", str(out), "--statements", "no"],
+                                         cwd=ROOT, env=env, stdout=log, stderr=log)
 
     def _wait_for(self, *names: str) -> Path:
         deadline = time.monotonic() + 600
@@ -201,10 +201,6 @@ class Runs:
                 break
             time.sleep(0.05)
         pytest.fail(f"no {' or '.join(names)} from the runs:\n{self.output()[-3000:]}")
-
-    def resume(self, i: int) -> None:
-        """Let run ``i`` (planned with ``"resume": True``, paused at its step) go on."""
-        (self.flags / f"{i}.resume").write_text("", encoding="utf-8")
 
     def stop(self, i: int) -> int:
         """The pid of run ``i``, paused at its step."""

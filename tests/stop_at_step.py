@@ -50,8 +50,7 @@ def _child(argv: list[str], entry: dict, flag: Path) -> int:
             with real_step(self, name):
                 if name.startswith(entry["step"]):
                     _write(flag, str(os.getpid()))
-                    resume = flag.with_name(flag.name.replace(".stopped", ".resume"))
-                    while not (entry.get("resume") and resume.exists()):
+                    while True:              # until the test's signal ends the run
                         time.sleep(0.05)
                 yield
 

@@ -35,7 +35,7 @@ STEPS = {
     "manifest": "写出 manifest.json",
 }
 COMPLETE = {"bulletin.ipynb", "bulletin.html", "bulletin.pdf", "bulletin.docx", "scores.csv", "ledger.csv",
-            "scores.xlsx", "statements.zip", "manifest.json"}
+            "scores.xlsx", "manifest.json"}
 
 
 @pytest.fixture
