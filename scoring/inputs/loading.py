@@ -748,8 +748,8 @@ def _checks(src: _Source, f: Field, vocab: dict[str, _Vocab], units: _Units | No
 
 
 def _failing(result: object, n: int) -> np.ndarray:
-    """Row positions a check's answer does not pass: False, missing, or no answer at all (a check
-    that could not run, or answered in another shape, fails every row rather than none)."""
+    """Row positions a check's answer does not pass: False or missing (an answer of another length
+    or type fails every row rather than none)."""
     try:
         answer = pd.Series(result)
         if len(answer) != n:
