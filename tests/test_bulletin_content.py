@@ -24,11 +24,14 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from scoring.inputs.dataset import make_dataset
 from scoring.method import engine
 from scoring.method.calendar import numeral
+from scoring.render.html import notebook_to_html
 from scoring.report import bulletin, page, sections
 from scoring.report.charts import Chart, ChartRef
 from scoring.report.sections import Box, Figure, Heading, Items, Paragraph, Table
@@ -85,6 +88,20 @@ def q1(rules):
 def stand_in(result, ref: ChartRef) -> str:
     """A chart's <img> without drawing it (the charts have tests of their own)."""
     return f'<img class="chart" data-chart="{ref.key}" alt="">'
+
+
+def bulletin_html(result, issue: bulletin.Issue, picture=stand_in) -> str:
+    """bulletin.html as a run makes it (each section one display cell of a notebook, exported with
+    the project's template), without a kernel; the charts are ``picture``'s stand-ins."""
+    cells = []
+    for section in bulletin.SECTIONS:
+        fragment = bulletin.render_section(section.key, result, issue, picture=picture)
+        if fragment:
+            cell = new_code_cell("", execution_count=1)
+            cell.outputs = [new_output("display_data", data={"text/html": fragment})]
+            cells.append(cell)
+    return notebook_to_html(nbformat.from_dict(new_notebook(cells=cells)), bulletin.bulletin_title(result),
+                            date=issue.date.isoformat(), author=issue.issuer, embed=False)
 
 
 def html(key: str, result, **params) -> str:

@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
 from pypdf import PdfReader
 
 from scoring.inputs.dataset import make_dataset
 from scoring.method import engine
-from scoring.render.html import notebook_to_html
 from scoring.render.pdf import html_to_pdf
 from scoring.report import bulletin, sections
 from scoring.report.sections import Box, Paragraph, Table
-from test_bulletin_content import EVENTS, PARAMS, SUBMISSIONS, TARGETS, UNITS, fixture_dataset
+from test_bulletin_content import EVENTS, PARAMS, SUBMISSIONS, TARGETS, UNITS, bulletin_html, fixture_dataset
 
 PAGE_NUMBER = re.compile(r"— \d+ —")
 NEXT_STEPS = "\n\n".join(f"第{i}条，各单位要认真总结门户网站内容保障工作，查找不足，按时报送。" for i in (1, 2, 3))
 
 
 def stand_in(result, ref) -> str:
+    """A chart's <img> the size of a drawn chart, so that pages break as they do with the charts."""
     return f'<img class="chart" data-chart="{ref.key}" alt="" style="width: 150mm; height: 80mm">'
 
 
@@ -52,15 +50,7 @@ def q3(rules):
 def printed(q3, tmp_path_factory):
     """(the blocks, each page's text) of the third quarter's bulletin.pdf."""
     issue = bulletin.issue(q3, **{**PARAMS, "next_steps": NEXT_STEPS})
-    cells = []
-    for section in bulletin.SECTIONS:
-        html = bulletin.render_section(section.key, q3, issue, picture=stand_in)
-        if html:
-            cell = new_code_cell("", execution_count=1)
-            cell.outputs = [new_output("display_data", data={"text/html": html})]
-            cells.append(cell)
-    html = notebook_to_html(nbformat.from_dict(new_notebook(cells=cells)), bulletin.bulletin_title(q3),
-                            date="2023-10-10", author=issue.issuer, embed=False)
+    html = bulletin_html(q3, issue, picture=stand_in)
     path = tmp_path_factory.mktemp("layout") / "bulletin.pdf"
     html_to_pdf(html, path)
     pages = [page.extract_text() for page in PdfReader(str(path)).pages]

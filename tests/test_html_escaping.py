@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
-from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from reliability_support import install_debian_package
 from scoring.inputs.dataset import make_dataset
 from scoring.inputs.rules_file import DEFAULT_RULES, load_rules
 from scoring.method.engine import score
-from scoring.render.html import notebook_to_html
 from scoring.report import bulletin
+from test_bulletin_content import bulletin_html
 from test_real_clients import Tab, watch
 
 pytestmark = [pytest.mark.browser]
@@ -77,10 +75,6 @@ SUBMISSIONS = [dict(record_id="S1", unit_id="Z1", column="在线访谈", level="
 EVENTS = [dict(event_id="E1", unit_id="D1", date="2023-11-15", type="content_error", note="错别字")]
 
 
-def stand_in(result, ref) -> str:
-    return f'<img class="chart" data-chart="{ref.key}" alt="">'
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> tuple[Path, str, dict]:
     """bulletin.html of every 2023Q4 section with payloads in every params field and rules text:
@@ -90,16 +84,8 @@ def page(tmp_path_factory) -> tuple[Path, str, dict]:
     result = score(make_dataset(units=UNITS, submissions=SUBMISSIONS, events=EVENTS), rules, 2023, 4)
     params = {k: hostile(f"params.{k}") for k in PARAMS_TEXT} | {"issue_date": "2024-01-10"}
     issue = bulletin.issue(result, **params)
-    cells = []
-    for section in bulletin.SECTIONS:
-        html = bulletin.render_section(section.key, result, issue, picture=stand_in)
-        if html:
-            cell = new_code_cell("", execution_count=1)
-            cell.outputs = [new_output("display_data", data={"text/html": html})]
-            cells.append(cell)
     title = bulletin.bulletin_title(result)
-    html = notebook_to_html(nbformat.from_dict(new_notebook(cells=cells)), title, date=params["issue_date"],
-                            author=params["issuer"], embed=False)
+    html = bulletin_html(result, issue)
     path = folder / "bulletin.html"
     path.write_text(html, encoding="utf-8")
     return path, title, params
