@@ -3,11 +3,14 @@ outputs, run after run, even when an input file changes while the second run is 
 
 The first run is the shared ``hostile_bulletin`` (conftest.py: names with markup, right-to-left
 marks, emoji, rare characters, 1,000-character texts — text is where order and encoding slips
-show). The second runs here, in process, into a fresh output folder (a rerun into the same one adds
-changes.csv and the review page's comparison with the folder it replaces, by design); when its
-notebook step starts (its inputs checked and scored), submissions.csv is changed. Every output must
-still equal the first run's: the run reads its snapshot, never the file again. The file is put back afterwards (the shared output must stay as it was built).
-Exempt from the comparison: manifest.json (it records the run) and the executed notebook.
+show). The second runs here, in process, on a copy of its data folder into a fresh output folder (a
+rerun into the same one adds changes.csv and the review page's comparison with the folder it
+replaces, by design); when its notebook step starts (its inputs checked and scored), the copy's
+submissions.csv is changed. Every output must still equal the first run's: the run reads its
+snapshot, never the file again. The shared data folder itself is never touched: the other worker
+may be reading it at that moment.
+Exempt from the comparison: manifest.json and the executed notebook (they record the run, and the
+data folder's path with it).
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from typing import Iterator
 
 import pytest
 
-from reliability_support import snapshot
+from reliability_support import copy_of, snapshot
 from scoring.inputs.rules_file import DEFAULT_RULES
 from scoring.run import bulletin as pipeline
 
@@ -49,19 +52,18 @@ class ChangingAtStep(pipeline.Progress):
 @pytest.fixture(scope="module")
 def two_runs(hostile_bulletin, tmp_path_factory):
     first = snapshot(hostile_bulletin.folder)
-    out, subs = tmp_path_factory.mktemp("determinism") / "out", hostile_bulletin.data / "submissions.csv"
+    base = tmp_path_factory.mktemp("determinism")
+    data, out = copy_of(hostile_bulletin.data, base / "data"), base / "out"
+    subs = data / "submissions.csv"
     read = subs.read_bytes()
     # Every adoption by 常州市 becomes one by 江苏省: scores would change if the file were read again.
     changed = read.decode("utf-8").replace(",常州市,", ",江苏省,").encode("utf-8")
     assert changed != read
     progress = ChangingAtStep(stream=io.StringIO(), path=subs, content=changed, at="执行通报笔记本")
-    try:
-        # As the shared run was made: python -m scoring bulletin --data D --quarter 2023Q3 --out O --statements yes
-        pipeline.run_bulletin(data_dir=hostile_bulletin.data, rules_file=DEFAULT_RULES, year=2023, quarter=3, out=out,
-                              statements=True, progress=progress)
-        assert subs.read_bytes() == changed, "the file was not changed during the run"
-    finally:
-        subs.write_bytes(read)
+    # As the shared run was made: python -m scoring bulletin --data D --quarter 2023Q3 --out O --statements yes
+    pipeline.run_bulletin(data_dir=data, rules_file=DEFAULT_RULES, year=2023, quarter=3, out=out,
+                          statements=True, progress=progress)
+    assert subs.read_bytes() == changed, "the file was not changed during the run"
     manifest = json.loads((out / QUARTER / "manifest.json").read_text(encoding="utf-8"))
     return first, snapshot(out / QUARTER), manifest, hashlib.sha256(read).hexdigest(), str(subs)
 
