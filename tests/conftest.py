@@ -62,6 +62,19 @@ def hostile_bulletin(shared_root) -> Iterator[BulletinOutput]:
     yield from _bulletin(shared_root, "hostile_bulletin")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _each_worker_builds_one_shared_run_first(request) -> None:
+    """Under pytest-xdist worker n builds the n-th shared run (shared_outputs.BULLETINS) before its
+    first test, when a test of the session reads it: the two runs are built side by side at the
+    start, and a worker rarely waits for the other's. Without xdist, a run is built when a test
+    first asks for it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    names = list(shared_outputs.BULLETINS)
+    n = int(worker.removeprefix("gw")) if worker.startswith("gw") else len(names)
+    if n < len(names) and any(names[n] in item.fixturenames for item in request.session.items):
+        request.getfixturevalue(names[n])
+
+
 @pytest.fixture(scope="session")
 def shared(shared_root) -> Callable[[str, Callable[[Path], object]], Path]:
     """``shared(name, build)``: the folder ``build(folder)`` fills, once per test session."""
