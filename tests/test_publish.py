@@ -1,9 +1,13 @@
 """Safe to publish: the sample marker, parameters beside the data, history kept on every rerun,
 changes.csv, ``publish`` and ``compare``.
 
-One scenario runs the bulletin twice as the analyst would (tests/fixtures/bulletin, no statements):
-first on a copy still carrying the sample marker, then — marker deleted, one record corrected — again,
-and publishes. Everything else works on small folders made here.
+One scenario follows the analyst (tests/fixtures/bulletin): a run on a copy still carrying the
+sample marker (the shared ``fixture_bulletin``), a rerun once the marker is deleted and one record
+corrected, publishing, and a correction after publishing. The first rerun executes the stand-in
+notebook (tests/fixtures/notebooks/mini_bulletin.ipynb): what it checks is the folder, its history,
+changes.csv, the console and the Word copy, which the run builds from the sections itself; the
+correction runs the real notebook, so its bulletin.html is checked too. Everything else works on
+small folders made here.
 """
 from __future__ import annotations
 
@@ -19,9 +23,10 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from reliability_support import run_main
+from reliability_support import MINI, run_main
 from scoring.errors import ScoringError
 from scoring.inputs.loading import load_dataset
+from scoring.run import bulletin as pipeline
 from scoring.run.folder import SAMPLE_MARKER, clean_leftovers, is_sample, mark, swap_into
 from scoring.run.history import CHANGE_COLUMNS, baseline, compare_figures, figures_of_folder
 from scoring.run.params import bulletin_params
@@ -42,6 +47,12 @@ def _text_of(html: Path) -> str:
     """The visible text of an HTML page, from its <body> on (tags dropped, whitespace squeezed)."""
     body = html.read_text(encoding="utf-8").split("<body", 1)[1].split(">", 1)[1]
     return re.sub(r"\s+", "", re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", "", body, flags=re.S))
+
+
+def _injected(notebook: Path) -> str:
+    """The parameters papermill injected into an executed notebook."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "".join(next(c["source"] for c in cells if "injected-parameters" in c["metadata"].get("tags", [])))
 
 
 def _docx_text(path: Path) -> str:
@@ -201,7 +212,7 @@ def test_publish_refuses_a_quarter_that_was_never_generated(tmp_path):
 
 # ---- the analyst's scenario: two real bulletin runs (one test, so parallel workers never repeat them) ---------------
 def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_changes_and_is_published(
-        fixture_bulletin, tmp_path, rules):
+        fixture_bulletin, tmp_path, rules, monkeypatch):
     # 1. A copy of the sample (still marked): generated, recorded as sample data, stamped on every
     #    document, refused by publish. That first run is the shared one (conftest.py), copied.
     data = shutil.copytree(fixture_bulletin.data, tmp_path / "我的 数据")
@@ -227,9 +238,12 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     subs = data / "submissions.csv"
     subs.write_text(subs.read_text(encoding="utf-8").replace("S035,溧城街道,专题专栏,溧阳市", "S035,溧城街道,专题专栏,常州市"),
                     encoding="utf-8")
-    code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
+    with monkeypatch.context() as m:              # the stand-in notebook (see the module's docstring)
+        m.setitem(pipeline.run_bulletin.__kwdefaults__, "notebook", MINI)
+        code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
     assert code == 0, text
     folder, kept = out / "2023Q3", out / "history" / "2023Q3" / "1"
+    assert "mini.txt" in {p.name for p in folder.iterdir()}       # the stand-in ran, not the real notebook
     assert {p.name for p in kept.iterdir()} >= {"bulletin.pdf", "bulletin.html", "scores.csv", "manifest.json",
                                                 "statements.zip"}
     assert not {"statements", "statements.zip"} & {p.name for p in folder.iterdir()}     # --statements no
@@ -242,9 +256,11 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     assert f"被替换的上一版本已完整保存到 {kept}" in text
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sample_data"] is False and "changes.csv" in manifest["outputs"]
-    # Real data: no stamp; not yet published: nothing to correct.
-    assert STAMP not in _text_of(folder / "bulletin.html") and "更正说明" not in _text_of(folder / "bulletin.html")
+    # Real data: no stamp; not yet published: nothing to correct (the notebook was told so too).
+    assert STAMP not in _docx_text(folder / "bulletin.docx") and "更正说明" not in _docx_text(folder / "bulletin.docx")
     assert STAMP not in str(openpyxl.load_workbook(folder / "scores.xlsx").worksheets[0]["A1"].value)
+    told = _injected(folder / "bulletin.ipynb")
+    assert "sample_data = False" in told and "corrections = []" in told
 
     # 3. Published: when, and the SHA-256 of every file; publishing again changes nothing.
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
@@ -272,6 +288,6 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
         ",".join(CHANGE_COLUMNS) + "\nZ02,溧城街道,2023Q3,20.5,20,39,38.5,2,2\n")
     assert "与已发布版本" in text
     said = "更正说明：本期通报对已发布的版本作如下更正：溧城街道2023年第三季度得分由20.5分更正为20分，全年累计得分由39分更正为38.5分。"
-    assert said in _text_of(folder / "bulletin.html")
+    assert said in _text_of(folder / "bulletin.html") and STAMP not in _text_of(folder / "bulletin.html")
     assert said in _docx_text(folder / "bulletin.docx")
-    assert "更正说明" not in _text_of(out / "history" / "2023Q3" / "2" / "bulletin.html")
+    assert "更正说明" not in _docx_text(out / "history" / "2023Q3" / "2" / "bulletin.docx")
