@@ -5,8 +5,12 @@ the file (and sheet), the row as Excel shows it, the column, the value and what 
 its stable code (data contract, "Bad input"); no traceback; and nothing written to the output
 folder — an earlier output there is left exactly as it was.
 
-``validate`` and ``score`` run for every case, the ``bulletin`` pipeline for a few representative
-cases, in-process through the CLI's own entry point (``scoring.cli.main``: what ``python -m scoring``
+``validate`` runs for every case; ``score`` and the ``bulletin`` pipeline for representative cases (a
+CSV cell, a workbook's structure, a broken file, a missing file, a rules file, a date after today,
+several problems at once): both read and check the input exactly as ``validate`` does
+(scoring.run.commands._checked, and load_dataset for the pipeline) before they write anything, so
+what a case adds to them is only "exit 2, nothing written", which does not depend on the case. All
+in-process through the CLI's own entry point (``scoring.cli.main``: what ``python -m scoring``
 calls); a few cases run as a real ``python -m scoring`` process too, for the exit status as a shell
 sees it and the absence of a traceback on its stderr.
 
@@ -85,9 +89,21 @@ def test_score_of_the_unbroken_base_writes_scores(control, tmp_path, capsys):
     assert (tmp_path / "out" / "scores.csv").is_file()
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_score_stops_with_exit_2_names_the_problem_and_leaves_the_output_untouched(case, tmp_path, capsys):
+# The pipeline is slower to start: a few cases that cover a CSV cell, a workbook structure, a
+# broken file and a report of several problems; score takes a rules file and a date after today too.
+BULLETIN_CASES = ["unknown_unit_in_submissions", "xlsx_merged_header", "binary_garbage_xlsx",
+                  "several_problems_at_once", "missing_units_file"]
+SCORE_CASES = [*BULLETIN_CASES, "rules_cap_infinite", "date_after_today"]
+
+
+def test_the_representative_cases_are_in_the_corpus():
+    assert set(SCORE_CASES) <= {c.name for c in CASES}
+
+
+@pytest.mark.parametrize("name", SCORE_CASES)
+def test_score_stops_with_exit_2_names_the_problem_and_leaves_the_output_untouched(name, tmp_path, capsys):
     from scoring.cli import main
+    case = BROKEN / name
     out = tmp_path / "out"
     out.mkdir()
     (out / "scores.csv").write_text("unit_id,score\nearlier,1\n", encoding="utf-8")
@@ -112,12 +128,6 @@ def test_python_m_scoring_score_exits_2_with_the_report_and_no_traceback(name, t
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert_says(proc.stderr, BROKEN / name)
     assert not (tmp_path / "out").exists()
-
-
-# The pipeline is slower to start: a few cases that cover a CSV cell, a workbook structure, a
-# broken file and a report of several problems.
-BULLETIN_CASES = ["unknown_unit_in_submissions", "xlsx_merged_header", "binary_garbage_xlsx",
-                  "several_problems_at_once", "missing_units_file"]
 
 
 @pytest.mark.parametrize("name", BULLETIN_CASES)
