@@ -14,6 +14,8 @@ import pytest
 from scoring.inputs.rules_file import load_rules
 
 import shared_outputs
+from browser_support import chromium_running
+from reliability_support import install_debian_package
 from shared_outputs import BulletinOutput, assert_unchanged, shared_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +75,18 @@ def _each_worker_builds_one_shared_run_first(request) -> None:
     n = int(worker.removeprefix("gw")) if worker.startswith("gw") else len(names)
     if n < len(names) and any(names[n] in item.fixturenames for item in request.session.items):
         request.getfixturevalue(names[n])
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory) -> Iterator[str]:
+    """Headless Chromium (Debian's; installed when root and apt exist, else the test is skipped),
+    one per test session: its DevTools websocket URL. Each visit opens a tab of its own
+    (browser_support.watch)."""
+    path = install_debian_package("chromium", "chromium")
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be (needs root and apt-get)")
+    with chromium_running(path, tmp_path_factory.mktemp("chromium-profile")) as ws_url:
+        yield ws_url
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from browser_support import Tab, watch
 from reliability_support import install_debian_package
 from scoring.inputs.dataset import make_dataset
 from scoring.inputs.rules_file import DEFAULT_RULES, load_rules
 from scoring.method.engine import score
 from scoring.report import bulletin
 from test_bulletin_content import bulletin_html
-from test_real_clients import Tab, watch
 
 pytestmark = [pytest.mark.browser]
 
@@ -116,14 +116,14 @@ async def _open_and_probe(ws_url: str, page_url: str) -> tuple[list[dict], dict]
     tab = await Tab.open(ws_url, page_url, ("Network", "Runtime", "Page"))
     await tab.drain(2.0)
     found = await tab.call("Runtime.evaluate", {"expression": PROBE, "returnByValue": True})
-    tab.close()
+    await tab.close()
     return tab.events, json.loads(found["result"]["value"])
 
 
 @pytest.fixture(scope="module")
-def opened(chromium, page, tmp_path_factory):
+def opened(chromium, browser, page):
     path, _, _ = page
-    url, (events, dom) = watch(chromium, path, tmp_path_factory.mktemp("profile"), visitor=_open_and_probe)
+    url, (events, dom) = watch(browser, path, visitor=_open_and_probe)
     return url, events, dom
 
 

@@ -1,7 +1,8 @@
 """Real clients open what the bulletin run writes (the hostile-text bulletin, the hardest case):
 
-- headless Chromium (Debian's ``chromium``; installed here when root and apt exist, else skipped),
-  driven over the DevTools protocol with networking off: no console errors, no script exceptions,
+- headless Chromium (Debian's ``chromium``; installed here when root and apt exist, else skipped;
+  one browser for the session, conftest.py's ``browser``), driven over the DevTools protocol with
+  networking off: no console errors, no script exceptions,
   no dialogs (an unescaped ``<script>alert`` would open one), no request other than the file itself
   and inline data; the screenshot is not blank and shows the charts' colours;
 - ``pdffonts`` (poppler-utils): every font of the PDFs is embedded;
@@ -9,110 +10,22 @@
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
-import json
-import os
 import re
 import shutil
-import signal
 import subprocess
-import time
 
 import pytest
-from tornado.websocket import websocket_connect
 
-from reliability_support import install_debian_package
+from browser_support import Tab, watch
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = install_debian_package("chromium", "chromium")
-    if path is None:
-        pytest.skip("Debian's chromium is not installed and cannot be (needs root and apt-get)")
-    return path
 
 
 @pytest.fixture(scope="module")
 def out(hostile_bulletin):
     return hostile_bulletin.folder
-
-
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
-                  "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-                  "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1000,1400"]
-
-
-class Tab:
-    """One tab of headless Chromium over the DevTools protocol, opened on a page and loaded.
-
-    ``call`` sends a command to the tab and returns its result, keeping every event read meanwhile
-    in ``events``; ``drain`` reads events for a while (a JavaScript dialog, which would block the
-    page, is closed).
-    """
-
-    def __init__(self, conn):
-        self.conn, self.events, self.session = conn, [], None
-        self._ids = iter(range(1, 10**6))
-
-    @classmethod
-    async def open(cls, ws_url: str, page_url: str, domains: tuple[str, ...]) -> "Tab":
-        """A new tab with ``domains`` enabled, navigated to ``page_url``, once its load event fired."""
-        tab = cls(await websocket_connect(ws_url, max_message_size=64 << 20))
-        target = (await tab.call("Target.createTarget", {"url": "about:blank"}))["targetId"]
-        tab.session = (await tab.call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
-        for domain in domains:
-            await tab.call(f"{domain}.enable")
-        await tab.call("Page.navigate", {"url": page_url})
-        deadline = time.monotonic() + 60
-        while not any(e.get("method") == "Page.loadEventFired" for e in tab.events) and time.monotonic() < deadline:
-            await tab.drain(0.5)
-        return tab
-
-    async def call(self, method: str, params: dict | None = None) -> dict:
-        msg_id = next(self._ids)
-        await self.conn.write_message(json.dumps({"id": msg_id, "method": method, "params": params or {},
-                                                  **({"sessionId": self.session} if self.session else {})}))
-        while True:
-            raw = await asyncio.wait_for(self.conn.read_message(), timeout=60)
-            assert raw is not None, "DevTools connection closed"
-            got = json.loads(raw)
-            if got.get("id") == msg_id:
-                assert "error" not in got, got
-                return got.get("result", {})
-            self.events.append(got)
-
-    async def drain(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            try:
-                raw = await asyncio.wait_for(self.conn.read_message(), timeout=left)
-            except asyncio.TimeoutError:
-                return
-            if raw is None:
-                return
-            event = json.loads(raw)
-            self.events.append(event)
-            if event.get("method") == "Page.javascriptDialogOpening":     # a dialog blocks the page: close it
-                await self.conn.write_message(json.dumps({
-                    "id": next(self._ids), "method": "Page.handleJavaScriptDialog", "params": {"accept": True},
-                    "sessionId": event.get("sessionId")}))
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-async def _visit(ws_url: str, page_url: str) -> tuple[list[dict], bytes]:
-    """Open ``page_url`` in a new tab; (events seen, screenshot PNG)."""
-    tab = await Tab.open(ws_url, page_url, ("Network", "Log", "Runtime", "Page"))
-    await tab.drain(2.0)                      # late console messages, lazy requests
-    shot = await tab.call("Page.captureScreenshot", {"format": "png"})
-    tab.close()
-    return tab.events, base64.b64decode(shot["data"])
 
 
 # Elements whose text the bulletin shows (the page's fonts are asked for each).
@@ -131,50 +44,22 @@ async def _platform_fonts(ws_url: str, page_url: str) -> list[tuple[str, list[di
         described = await tab.call("DOM.describeNode", {"nodeId": node})
         used = (await tab.call("CSS.getPlatformFontsForNode", {"nodeId": node}))["fonts"]
         found.append((described["node"]["localName"], used))
-    tab.close()
+    await tab.close()
     return found
 
 
-def watch(chromium: str, html_file, profile, visitor=None) -> tuple[str, list[dict], bytes]:
-    """Open a local HTML file in headless Chromium; (its file:// URL, DevTools events, screenshot PNG),
-    or (its URL, what ``visitor(ws_url, page_url)`` returns) when a visitor is given."""
-    proc = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-                             "--remote-debugging-address=127.0.0.1", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        ws_url = None
-        for line in proc.stderr:
-            m = re.search(r"DevTools listening on (ws://\S+)", line)
-            if m:
-                ws_url = m.group(1)
-                break
-        assert ws_url, "chromium did not open its DevTools endpoint"
-        page = html_file.resolve().as_uri()
-        if visitor is not None:
-            return page, asyncio.run(visitor(ws_url, page))
-        events, png = asyncio.run(_visit(ws_url, page))
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    return page, events, png
-
-
 @pytest.fixture(scope="module")
-def visit(chromium, out, tmp_path_factory):
-    return watch(chromium, out / "bulletin.html", tmp_path_factory.mktemp("chromium-profile"))
+def visit(browser, out):
+    return watch(browser, out / "bulletin.html")
 
 
-def test_the_devtools_watch_sees_console_errors_dialogs_and_outgoing_requests(chromium, tmp_path):
+def test_the_devtools_watch_sees_console_errors_dialogs_and_outgoing_requests(browser, tmp_path):
     """The checks below are not blind: a page that misbehaves in every way is caught in every way."""
     bad = tmp_path / "bad.html"
     bad.write_text("<html><body><p>x</p><img src='http://example.invalid/a.png'>"
                    "<script>console.error('boom'); alert(1); undefined_function();</script></body></html>",
                    encoding="utf-8")
-    page, events, _ = watch(chromium, bad, tmp_path / "profile")
+    page, events, _ = watch(browser, bad)
     assert _of(events, "Runtime.exceptionThrown")
     assert [p for p in _of(events, "Runtime.consoleAPICalled") if p["type"] == "error"]
     assert _of(events, "Page.javascriptDialogOpening")
@@ -222,26 +107,32 @@ def test_the_screenshot_of_the_bulletin_is_not_blank_and_shows_coloured_charts(v
     # checked on a full-page render below.
 
 
-def test_a_full_page_render_shows_the_charts_colours(chromium, out, tmp_path):
+async def _full_page(ws_url: str, page_url: str) -> bytes:
+    """A screenshot of ``page_url`` in a viewport 1000 × 12000 pixels (the whole bulletin)."""
+    tab = await Tab.open(ws_url, page_url, ("Page",), size=(1000, 12000))
+    await tab.call("Runtime.evaluate", {"expression": "document.fonts.ready", "awaitPromise": True})
+    shot = await tab.call("Page.captureScreenshot", {"format": "png"})
+    await tab.close()
+    return base64.b64decode(shot["data"])
+
+
+def test_a_full_page_render_shows_the_charts_colours(browser, out):
     from PIL import Image
 
-    png = tmp_path / "full.png"
-    profile = tmp_path / "profile"
-    proc = subprocess.run([chromium, *CHROMIUM_FLAGS[:-1], "--window-size=1000,12000", f"--user-data-dir={profile}",
-                           f"--screenshot={png}", (out / "bulletin.html").resolve().as_uri()],
-                          capture_output=True, text=True, timeout=180)
-    assert png.is_file(), proc.stderr[-2000:]
+    _, png = watch(browser, out / "bulletin.html", visitor=_full_page)
     import numpy as np
 
-    hsv = np.asarray(Image.open(png).convert("HSV"))
+    img = Image.open(io.BytesIO(png))
+    assert img.height >= 12000, img.size
+    hsv = np.asarray(img.convert("HSV"))
     coloured = int(((hsv[..., 1] > 80) & (hsv[..., 2] > 60)).sum())
     assert coloured > 2000, f"only {coloured} coloured pixels: no chart drawn"
 
 
-def test_the_bulletin_draws_its_text_in_the_embedded_noto_fonts_not_in_system_fonts(chromium, out, tmp_path):
+def test_the_bulletin_draws_its_text_in_the_embedded_noto_fonts_not_in_system_fonts(browser, out):
     # The HTML carries Noto Serif/Sans CJK SC subsets as data: URIs; Chromium reports them as
     # custom (web) fonts. Any system font (none has Chinese on a bare Debian: boxes) fails this.
-    _, found = watch(chromium, out / "bulletin.html", tmp_path / "profile", visitor=_platform_fonts)
+    _, found = watch(browser, out / "bulletin.html", visitor=_platform_fonts)
     drawn = [(tag, f) for tag, fonts in found for f in fonts]
     assert {tag for tag, _ in drawn} >= {"h1", "h2", "p", "td", "th"}, "the check saw no text: it would be blind"
     system = sorted({f"{tag}: {f['familyName']}" for tag, f in drawn if not f.get("isCustomFont")})
@@ -251,13 +142,13 @@ def test_the_bulletin_draws_its_text_in_the_embedded_noto_fonts_not_in_system_fo
     assert {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= families     # body serif, tables sans
 
 
-def test_a_page_without_embedded_fonts_is_caught_drawing_with_system_fonts(chromium, out, tmp_path):
+def test_a_page_without_embedded_fonts_is_caught_drawing_with_system_fonts(browser, out, tmp_path):
     """The check above is not blind: the same page with its fonts taken out is drawn with system fonts."""
     from scoring.render.html import without_embedded_fonts
 
     bare = tmp_path / "bare.html"
     bare.write_text(without_embedded_fonts((out / "bulletin.html").read_text(encoding="utf-8")), encoding="utf-8")
-    _, found = watch(chromium, bare, tmp_path / "profile", visitor=_platform_fonts)
+    _, found = watch(browser, bare, visitor=_platform_fonts)
     assert [f for _, fonts in found for f in fonts if not f.get("isCustomFont")]
 
 
