@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import openpyxl
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
@@ -481,22 +482,34 @@ def test_the_notebook_parameters_are_exactly_the_documented_ones():
 
 
 @pytest.mark.slow
-def test_the_notebook_runs_under_papermill_on_a_small_dataset(tmp_path):
+def test_the_notebook_runs_under_papermill_on_a_small_dataset_and_prints_the_stamp_and_the_corrections_it_is_given(
+        tmp_path):
     import papermill
     out = tmp_path / "out"
     executed = tmp_path / "bulletin.ipynb"
+    # The two parameters the bulletin run sets itself (tests/test_publish.py reads what a run gave its
+    # notebook): sample data, and a changes.csv row against the published version (溧城街道's Q3 score
+    # 10.5 → 20.5, total 29 → 39, rank 2 unchanged, so not named).
+    corrected = dict(unit_id="Z02", unit_name="溧城街道", quarter="2023Q3", score_before="10.5", score_after="20.5",
+                     ytd_before="29", ytd_after="39", rank_before="2", rank_after="2")
     papermill.execute_notebook(
         str(NOTEBOOK), str(executed), cwd=str(ROOT), progress_bar=False, kernel_name="python3",
         parameters=dict(year=2023, quarter=3, data_dir=str(ROOT / "tests" / "fixtures" / "bulletin"),
                         output_dir=str(out), issue_number="3", issue_date="2023-10-10",
-                        next_steps="一是加强报送。\n\n二是按时更新。", cc="市政府办公室"))
+                        next_steps="一是加强报送。\n\n二是按时更新。", cc="市政府办公室",
+                        sample_data=True, corrections=[corrected]))
     nb = json.loads(executed.read_text(encoding="utf-8"))
     shown = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "2023年第三季度通报" in shown
     for h in ("一、总体情况", "二、得分排名", "三、被上级录用情况", "四、存在问题", "下一步工作要求", "附件1", "附件2"):
         assert h in shown
     assert shown.count('<img class="chart" data-chart="') == 8       # 3 rankings, 3 make-ups, adoptions, progress
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", shown))
+    said = "更正说明：本期通报对已发布的版本作如下更正：溧城街道2023年第三季度得分由10.5分更正为20.5分，全年累计得分由29分更正为39分。"
+    assert text.startswith("样例数据，非正式通报")
+    assert text.index("2023年第三季度通报") < text.index(said) < text.index("一、总体情况")
     assert (out / "scores.csv").exists() and (out / "ledger.csv").exists() and (out / "scores.xlsx").exists()
+    assert "样例数据" in str(openpyxl.load_workbook(out / "scores.xlsx").worksheets[0]["A1"].value)
 
 
 # ---- table layout ---------------------------------------------------------------------------------

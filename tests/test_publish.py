@@ -2,15 +2,17 @@
 changes.csv, ``publish`` and ``compare``.
 
 One scenario follows the analyst (tests/fixtures/bulletin): a run on a copy still carrying the
-sample marker (the shared ``fixture_bulletin``), a rerun once the marker is deleted and one record
-corrected, publishing, and a correction after publishing. The first rerun executes the stand-in
-notebook (tests/fixtures/notebooks/mini_bulletin.ipynb): what it checks is the folder, its history,
-changes.csv, the console and the Word copy, which the run builds from the sections itself; the
-correction runs the real notebook, so its bulletin.html is checked too. Everything else works on
-small folders made here.
+sample marker (the shared ``fixture_bulletin``, made with the real notebook), a rerun once the marker
+is deleted and one record corrected, publishing, and a correction after publishing. The two reruns
+execute the stand-in notebook (tests/fixtures/notebooks/mini_bulletin.ipynb): what they check is the
+folder, its history, changes.csv, the console, the Word copy (which the run builds from the sections
+itself) and what the run told its notebook (the executed notebook's injected parameters). That the
+notebook prints the stamp and the 更正说明 it is told is tests/test_bulletin_content.py's (the
+notebook under papermill). Everything else works on small folders made here.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -49,10 +51,11 @@ def _text_of(html: Path) -> str:
     return re.sub(r"\s+", "", re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", "", body, flags=re.S))
 
 
-def _injected(notebook: Path) -> str:
-    """The parameters papermill injected into an executed notebook."""
+def _injected(notebook: Path) -> dict:
+    """The parameters papermill injected into an executed notebook, by name."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return "".join(next(c["source"] for c in cells if "injected-parameters" in c["metadata"].get("tags", [])))
+    source = "".join(next(c["source"] for c in cells if "injected-parameters" in c["metadata"].get("tags", [])))
+    return {a.targets[0].id: ast.literal_eval(a.value) for a in ast.parse(source).body}
 
 
 def _docx_text(path: Path) -> str:
@@ -238,9 +241,9 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     subs = data / "submissions.csv"
     subs.write_text(subs.read_text(encoding="utf-8").replace("S035,溧城街道,专题专栏,溧阳市", "S035,溧城街道,专题专栏,常州市"),
                     encoding="utf-8")
-    with monkeypatch.context() as m:              # the stand-in notebook (see the module's docstring)
-        m.setitem(pipeline.run_bulletin.__kwdefaults__, "notebook", MINI)
-        code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
+    # From here on the runs execute the stand-in notebook (see the module's docstring).
+    monkeypatch.setitem(pipeline.run_bulletin.__kwdefaults__, "notebook", MINI)
+    code, text = _run(["bulletin", "--data", str(data), "--out", str(out), "--statements", "no"])
     assert code == 0, text
     folder, kept = out / "2023Q3", out / "history" / "2023Q3" / "1"
     assert "mini.txt" in {p.name for p in folder.iterdir()}       # the stand-in ran, not the real notebook
@@ -260,7 +263,7 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
     assert STAMP not in _docx_text(folder / "bulletin.docx") and "更正说明" not in _docx_text(folder / "bulletin.docx")
     assert STAMP not in str(openpyxl.load_workbook(folder / "scores.xlsx").worksheets[0]["A1"].value)
     told = _injected(folder / "bulletin.ipynb")
-    assert "sample_data = False" in told and "corrections = []" in told
+    assert told["sample_data"] is False and told["corrections"] == []
 
     # 3. Published: when, and the SHA-256 of every file; publishing again changes nothing.
     code, text = _run(["publish", "--out", str(out), "--quarter", "2023Q3"])
@@ -288,6 +291,11 @@ def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_chan
         ",".join(CHANGE_COLUMNS) + "\nZ02,溧城街道,2023Q3,20.5,20,39,38.5,2,2\n")
     assert "与已发布版本" in text
     said = "更正说明：本期通报对已发布的版本作如下更正：溧城街道2023年第三季度得分由20.5分更正为20分，全年累计得分由39分更正为38.5分。"
-    assert said in _text_of(folder / "bulletin.html") and STAMP not in _text_of(folder / "bulletin.html")
-    assert said in _docx_text(folder / "bulletin.docx")
+    word = _docx_text(folder / "bulletin.docx")
+    assert said in word and STAMP not in word                              # real data: no stamp
+    told = _injected(folder / "bulletin.ipynb")
+    assert told["sample_data"] is False
+    assert told["corrections"] == [dict(unit_id="Z02", unit_name="溧城街道", quarter="2023Q3", score_before="20.5",
+                                        score_after="20", ytd_before="39", ytd_after="38.5", rank_before="2",
+                                        rank_after="2")]
     assert "更正说明" not in _docx_text(out / "history" / "2023Q3" / "2" / "bulletin.docx")
