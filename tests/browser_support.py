@@ -118,7 +118,7 @@ class Tab:
 async def _visit(ws_url: str, page_url: str) -> tuple[list[dict], bytes]:
     """Open ``page_url`` in a new tab; (events seen, screenshot PNG)."""
     tab = await Tab.open(ws_url, page_url, ("Network", "Log", "Runtime", "Page"))
-    await tab.drain(2.0)                      # late console messages, lazy requests
+    await tab.drain(1.0)                      # late console messages, lazy requests
     shot = await tab.call("Page.captureScreenshot", {"format": "png"})
     await tab.close()
     return tab.events, base64.b64decode(shot["data"])

@@ -111,10 +111,10 @@ PROBE = """JSON.stringify({
 
 
 async def _open_and_probe(ws_url: str, page_url: str) -> tuple[list[dict], dict]:
-    """Navigate a new tab to ``page_url``, wait for the load and 2 s more (a meta refresh of 0 s,
+    """Navigate a new tab to ``page_url``, wait for the load and 1 s more (a meta refresh of 0 s,
     lazy images); (DevTools events, what :data:`PROBE` found)."""
     tab = await Tab.open(ws_url, page_url, ("Network", "Runtime", "Page"))
-    await tab.drain(2.0)
+    await tab.drain(1.0)
     found = await tab.call("Runtime.evaluate", {"expression": PROBE, "returnByValue": True})
     await tab.close()
     return tab.events, json.loads(found["result"]["value"])
