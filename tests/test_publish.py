@@ -213,7 +213,7 @@ def test_publish_refuses_a_quarter_that_was_never_generated(tmp_path):
     assert code == 2 and "不存在" in said and "python -m scoring bulletin" in said
 
 
-# ---- the analyst's scenario: two real bulletin runs (one test, so parallel workers never repeat them) ---------------
+# ---- the analyst's scenario: one test, its steps build on each other (see the module's docstring) ---------------
 def test_sample_output_is_refused_and_a_corrected_rerun_keeps_history_lists_changes_and_is_published(
         fixture_bulletin, tmp_path, rules, monkeypatch):
     # 1. A copy of the sample (still marked): generated, recorded as sample data, stamped on every
