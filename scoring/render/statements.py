@@ -122,9 +122,6 @@ def _render_chunk(unit_ids: list[str]) -> tuple[list[tuple[str, bytes, bytes]], 
     Each statement starts with an anchor (a named destination in the PDF) and is its own page
     group, so its pages are those from its anchor to the next one and its page numbers start at 1.
     """
-
-
-
     result, issuer, issue = _WORKER["result"], _WORKER["issuer"], _WORKER["issue"]
     stmts = [statement_data(result, u, ledger=_WORKER["ledgers"].get(u, _WORKER["empty"]),
                             adoptions=_WORKER["adoptions"].get(u, _WORKER["no_adoptions"])) for u in unit_ids]
@@ -164,8 +161,6 @@ def render_all(result, folder: Path, progress: bool = True, workers: int = 2, *,
     replacement, a WeasyPrint note) go to ``warnings_out`` when given, else to stderr. ``sample``:
     computed from the sample data, each statement says 样例数据，非正式通报 above its title.
     """
-
-
     folder = Path(folder)
     issue = _issue(result, issue_date)
     issuer = issuer or result.rules.meta.issuer
